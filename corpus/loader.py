@@ -1,0 +1,84 @@
+"""corpus.load(): every file in the corpus folder read into Documents."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from corpus.catalog import read_catalog
+from corpus.models import UNKNOWN, Document, content_hash
+from corpus.readers import SUPPORTED_SUFFIXES, CorpusError, read_blocks
+from corpus.sections import build_sections
+
+log = logging.getLogger(__name__)
+
+
+class Corpus(list[Document]):
+    """The documents that could be read, plus an error for each file that could not."""
+
+    def __init__(self, documents: list[Document], errors: list[CorpusError]) -> None:
+        super().__init__(documents)
+        self.errors = errors
+
+
+def read_document(path: Path, entry: dict[str, str] | None = None, raw: bytes | None = None) -> Document:
+    """Read one file into a Document; raises CorpusError with a Swedish reason."""
+    path = Path(path)
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise CorpusError(path, f"filen kan inte läsas ({exc.strerror or exc}).") from exc
+    blocks = read_blocks(path, raw)
+    text, sections = build_sections(blocks)
+    entry = entry or {}
+    title = entry.get("title") or ""
+    if not title or title == UNKNOWN:
+        first_heading = next((b.text for b in blocks if b.kind == "heading"), "")
+        title = first_heading or path.stem.replace("-", " ").replace("_", " ")
+    return Document(
+        doc_id=path.stem,
+        path=str(path),
+        title=title,
+        municipality=entry.get("kommun", UNKNOWN),
+        committee=entry.get("namnd", UNKNOWN),
+        doc_type=entry.get("typ", UNKNOWN),
+        date=entry.get("datum", UNKNOWN),
+        reference=entry.get("diarienummer", UNKNOWN),
+        text=text,
+        sections=sections,
+        content_hash=content_hash(raw, entry),
+    )
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """The files of the corpus folder, in a stable order (hidden files skipped)."""
+    if not corpus_dir.is_dir():
+        return []
+    return sorted(p for p in corpus_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def load(corpus_dir: Path | None = None, catalog_file: Path | None = None) -> Corpus:
+    """Read every document in the corpus folder.
+
+    A file that cannot be read is reported in ``Corpus.errors`` (and logged); all
+    other documents are still returned.
+    """
+    if corpus_dir is None or catalog_file is None:
+        from settings import get_settings
+
+        settings = get_settings()
+        corpus_dir = corpus_dir or settings.corpus_dir
+        catalog_file = catalog_file or settings.catalog_file
+    catalog = read_catalog(catalog_file)
+    documents: list[Document] = []
+    errors: list[CorpusError] = []
+    for path in corpus_files(corpus_dir):
+        try:
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                raise CorpusError(path, f"filtypen '{path.suffix or '(ingen)'}' stöds inte.")
+            documents.append(read_document(path, catalog.get(path.name)))
+        except CorpusError as exc:
+            log.warning("Skipping %s", exc)
+            errors.append(exc)
+    return Corpus(documents, errors)

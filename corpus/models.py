@@ -1,0 +1,102 @@
+"""The document structure every reader produces: blocks, sections and documents."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockKind = Literal["heading", "paragraph", "list_item", "table_row"]
+
+UNKNOWN = "okänd"
+
+
+@dataclass
+class Block:
+    """One unit of text as a reader understood it, before sections are formed."""
+
+    kind: BlockKind
+    text: str
+    page: int | None = None
+    level: int = 1  # only meaningful for headings
+
+
+@dataclass
+class Paragraph:
+    """A paragraph, list item or table row inside a section's text."""
+
+    start: int  # character offset into the section text
+    end: int
+    page: int | None
+    kind: BlockKind = "paragraph"
+
+
+@dataclass
+class Section:
+    """A run of text under one heading path.
+
+    ``start``/``end`` are character offsets into ``Document.text`` so that
+    ``document.text[section.start:section.end] == section.text``.
+    """
+
+    heading_path: list[str]
+    text: str
+    start: int
+    end: int
+    page_start: int | None
+    page_end: int | None
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return self.heading_path[-1] if self.heading_path else ""
+
+    @property
+    def level(self) -> int:
+        return len(self.heading_path)
+
+    @property
+    def path_label(self) -> str:
+        return " > ".join(self.heading_path)
+
+
+@dataclass
+class Document:
+    """A source file read into sections, with its catalog metadata."""
+
+    doc_id: str
+    path: str
+    title: str
+    municipality: str = UNKNOWN
+    committee: str = UNKNOWN
+    doc_type: str = UNKNOWN
+    date: str = UNKNOWN
+    reference: str = UNKNOWN
+    text: str = ""
+    sections: list[Section] = field(default_factory=list)
+    content_hash: str = ""
+
+    @property
+    def year(self) -> int | None:
+        if self.date[:4].isdigit():
+            return int(self.date[:4])
+        return None
+
+    def metadata(self) -> dict[str, str]:
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "kommun": self.municipality,
+            "committee": self.committee,
+            "doc_type": self.doc_type,
+            "date": self.date,
+            "reference": self.reference,
+        }
+
+
+def content_hash(raw: bytes, catalog_entry: dict[str, str] | None = None) -> str:
+    """Stable hash of a file's bytes and its catalog entry (so metadata edits count as changes)."""
+    h = hashlib.sha256(raw)
+    for key in sorted(catalog_entry or {}):
+        h.update(f"\0{key}={catalog_entry[key]}".encode())
+    return h.hexdigest()[:16]

@@ -1,0 +1,248 @@
+"""Readers for txt, md, pdf, docx and html files, all producing the same blocks."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+from corpus.models import Block
+from corpus.pdftext import blocks_from_lines, lines_from_pages, lines_from_text
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+MAX_PDF_PAGES = 2000
+MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
+
+
+class CorpusError(Exception):
+    """A file that cannot be read; the message is Swedish and names the file."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path.name}: {reason}")
+
+
+def decode_text(raw: bytes, path: Path) -> str:
+    """Decode UTF-8 (with or without BOM), falling back to cp1252/latin-1."""
+    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CorpusError(path, "filen är inte en textfil (den innehåller binära data).")
+    for encoding in ("utf-8-sig", "utf-16") if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig",):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
+    if controls > max(5, len(text) // 100):
+        raise CorpusError(path, "filen är inte en textfil (den innehåller binära data).")
+    return text
+
+
+def read_blocks(path: Path, raw: bytes) -> list[Block]:
+    """Read a file's bytes into blocks, choosing the reader by its extension."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise CorpusError(
+            path, f"filtypen '{suffix or '(ingen)'}' stöds inte. Använd PDF, DOCX, TXT, MD eller HTML."
+        )
+    if not raw.strip():
+        raise CorpusError(path, "filen är tom.")
+    if suffix == ".pdf":
+        blocks = _read_pdf(path, raw)
+    elif suffix == ".docx":
+        blocks = _read_docx(path, raw)
+    elif suffix in (".html", ".htm"):
+        blocks = _read_html(decode_text(raw, path))
+    elif suffix == ".md":
+        blocks = _read_markdown(decode_text(raw, path))
+    else:
+        blocks = blocks_from_lines(lines_from_text(decode_text(raw, path)))
+    if not any(b.text.strip() for b in blocks):
+        raise CorpusError(path, "filen innehåller ingen text.")
+    return blocks
+
+
+def _read_pdf(path: Path, raw: bytes) -> list[Block]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise CorpusError(path, "PDF-filen är lösenordsskyddad.")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise CorpusError(path, f"PDF-filen har fler än {MAX_PDF_PAGES} sidor.")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except CorpusError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        raise CorpusError(path, f"PDF-filen är skadad och kan inte läsas ({type(exc).__name__}).") from exc
+    if not pages:
+        raise CorpusError(path, "PDF-filen har inga sidor.")
+    if not any(p.strip() for p in pages):
+        raise CorpusError(
+            path, "PDF-filen saknar textlager (den är troligen inskannad). Den behöver OCR-behandlas först."
+        )
+    return blocks_from_lines(lines_from_pages(pages))
+
+
+def _docx_heading_level(style_name: str) -> int | None:
+    name = style_name.lower()
+    if name in ("title", "rubrik"):
+        return 1
+    m = re.match(r"(?:heading|rubrik)\s*(\d)", name)
+    return int(m.group(1)) if m else None
+
+
+def _read_docx(path: Path, raw: bytes) -> list[Block]:
+    import docx
+    from docx.oxml.ns import qn
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            if sum(info.file_size for info in zf.infolist()) > MAX_DOCX_UNCOMPRESSED:
+                raise CorpusError(path, "DOCX-filen packas upp till en orimlig storlek och avvisas.")
+        document = docx.Document(io.BytesIO(raw))
+    except CorpusError:
+        raise
+    except Exception as exc:  # python-docx raises many kinds for broken files
+        raise CorpusError(path, f"DOCX-filen är skadad och kan inte läsas ({type(exc).__name__}).") from exc
+
+    blocks: list[Block] = []
+    page = 1
+    has_breaks = False
+    body = document.element.body
+    for child in body.iterchildren():
+        if child.tag == qn("w:p"):
+            from docx.text.paragraph import Paragraph
+
+            para = Paragraph(child, document)
+            breaks = child.findall(".//" + qn("w:br"))
+            page_breaks = [b for b in breaks if b.get(qn("w:type")) == "page"]
+            page_breaks += child.findall(".//" + qn("w:lastRenderedPageBreak"))
+            text = para.text.strip()
+            if page_breaks and not text:
+                page += len(page_breaks)
+                has_breaks = True
+                continue
+            if not text:
+                continue
+            style = para.style.name if para.style is not None else ""
+            level = _docx_heading_level(style)
+            numbered = child.find(".//" + qn("w:numPr")) is not None
+            if level is not None:
+                blocks.append(Block("heading", text, page, level=min(level, 3)))
+            elif numbered or "list" in style.lower():
+                blocks.append(Block("list_item", text, page))
+            else:
+                blocks.append(Block("paragraph", text, page))
+            if page_breaks:
+                page += len(page_breaks)
+                has_breaks = True
+        elif child.tag == qn("w:tbl"):
+            from docx.table import Table
+
+            for row in Table(child, document).rows:
+                cells = [c.text.strip() for c in row.cells if c.text.strip()]
+                if cells:
+                    blocks.append(Block("table_row", " | ".join(dict.fromkeys(cells)), page))
+    if not has_breaks:
+        for block in blocks:
+            block.page = None
+    return blocks
+
+
+class _HTMLBlocks(HTMLParser):
+    BLOCK_TAGS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "td", "th", "section", "article"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self._buffer: list[str] = []
+        self._kind = "paragraph"
+        self._level = 1
+        self._skip = 0
+
+    def _flush(self) -> None:
+        text = re.sub(r"\s+", " ", "".join(self._buffer)).strip()
+        self._buffer = []
+        if text:
+            self.blocks.append(Block(self._kind, text, None, level=self._level))  # type: ignore[arg-type]
+        self._kind, self._level = "paragraph", 1
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "head", "template", "noscript"):
+            self._skip += 1
+        elif tag in ("td", "th"):
+            self._buffer.append(" | ")
+        elif tag in self.BLOCK_TAGS:
+            self._flush()
+            if tag[0] == "h" and tag[1:].isdigit():
+                self._kind, self._level = "heading", min(int(tag[1]), 3)
+            elif tag == "li":
+                self._kind = "list_item"
+            elif tag == "tr":
+                self._kind = "table_row"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "head", "template", "noscript"):
+            self._skip = max(0, self._skip - 1)
+        elif tag in self.BLOCK_TAGS and tag not in ("td", "th"):
+            if tag == "tr":
+                self._buffer = ["".join(self._buffer).strip(" |")]
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self._buffer.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def _read_html(text: str) -> list[Block]:
+    parser = _HTMLBlocks()
+    parser.feed(text)
+    parser.close()
+    return parser.blocks
+
+
+def _read_markdown(text: str) -> list[Block]:
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            blocks.append(Block("paragraph", " ".join(paragraph), None))
+            paragraph.clear()
+
+    for raw_line in text.splitlines():
+        line = raw_line.strip()
+        heading = re.match(r"^(#{1,6})\s+(.*?)\s*#*$", line)
+        bullet = re.match(r"^(?:[-*+•]|\d+[.)])\s+(.*)$", line)
+        if not line:
+            flush()
+        elif heading:
+            flush()
+            blocks.append(Block("heading", heading.group(2), None, level=min(len(heading.group(1)), 3)))
+        elif bullet:
+            flush()
+            blocks.append(Block("list_item", bullet.group(1), None))
+        elif line.startswith("|"):
+            flush()
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if not all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+                blocks.append(Block("table_row", " | ".join(c for c in cells if c), None))
+        elif blocks and blocks[-1].kind == "list_item" and raw_line[:1].isspace() and not paragraph:
+            blocks[-1].text += " " + line
+        else:
+            paragraph.append(line)
+    flush()
+    return blocks

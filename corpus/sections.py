@@ -1,0 +1,77 @@
+"""Blocks -> sections with heading paths, page spans and exact character offsets."""
+
+from __future__ import annotations
+
+from corpus.models import Block, Paragraph, Section
+
+SECTION_SEPARATOR = "\n\n"
+
+
+def _render(block: Block) -> str:
+    return f"• {block.text}" if block.kind == "list_item" else block.text
+
+
+def build_sections(blocks: list[Block]) -> tuple[str, list[Section]]:
+    """Group blocks under their headings and lay the section texts out as one document text.
+
+    A heading with no text of its own before its first sub-heading becomes part of its
+    children's heading paths only. Text before the first heading forms a section
+    with an empty heading path.
+    """
+    stack: list[tuple[int, str]] = []
+    groups: list[tuple[list[str], list[Block]]] = [([], [])]
+    for block in blocks:
+        if block.kind == "heading":
+            while stack and stack[-1][0] >= block.level:
+                stack.pop()
+            stack.append((block.level, block.text))
+            groups.append(([h for _, h in stack], []))
+        else:
+            groups[-1][1].append(block)
+
+    # Keep leaves without text (a suspicious empty section), drop text-less parents.
+    kept: list[tuple[list[str], list[Block]]] = []
+    for idx, (path, body) in enumerate(groups):
+        if body:
+            kept.append((path, body))
+        elif path:
+            nxt = groups[idx + 1][0] if idx + 1 < len(groups) else []
+            if not (len(nxt) > len(path) and nxt[: len(path)] == path):
+                kept.append((path, body))
+
+    text_parts: list[str] = []
+    sections: list[Section] = []
+    offset = 0
+    heading_pages = {b.text: b.page for b in blocks if b.kind == "heading"}
+    for path, body in kept:
+        if text_parts:
+            offset += len(SECTION_SEPARATOR)
+        paragraphs: list[Paragraph] = []
+        pieces: list[str] = []
+        local = 0
+        for block in body:
+            rendered = _render(block)
+            if pieces:
+                local += 1  # the "\n" between paragraphs
+            paragraphs.append(Paragraph(local, local + len(rendered), block.page, block.kind))
+            pieces.append(rendered)
+            local += len(rendered)
+        section_text = "\n".join(pieces)
+        pages = [p.page for p in paragraphs if p.page is not None]
+        if not pages and path:
+            hp = heading_pages.get(path[-1])
+            pages = [hp] if hp is not None else []
+        sections.append(
+            Section(
+                heading_path=path,
+                text=section_text,
+                start=offset,
+                end=offset + len(section_text),
+                page_start=min(pages) if pages else None,
+                page_end=max(pages) if pages else None,
+                paragraphs=paragraphs,
+            )
+        )
+        text_parts.append(section_text)
+        offset += len(section_text)
+    return SECTION_SEPARATOR.join(text_parts), sections

