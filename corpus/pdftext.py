@@ -193,8 +193,9 @@ def lines_from_pages(pages: list[str], first_page: int = 1) -> list[Line]:
         page_lines = [
             ln for k, ln in enumerate(page_lines) if not (k in edges and PAGE_NUMBER_RE.match(ln.text))
         ]
-        for ln in page_lines[:3] + page_lines[-3:]:
-            edge_keys[_furniture_key(ln.text)] += 1
+        edge_lines = page_lines[:3] + page_lines[3:][-3:]
+        for key in {_furniture_key(ln.text) for ln in edge_lines}:
+            edge_keys[key] += 1
         per_page.append(page_lines)
     threshold = max(2, len(pages) // 2)
     for page_lines in per_page:
