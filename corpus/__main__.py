@@ -28,8 +28,10 @@ def outline(doc: Document) -> str:
         shown = list(s.heading_path)
         indent = "  " * max(0, s.level - 1)
         label = s.heading if s.heading_path else "(utan rubrik)"
-        pages = "" if s.page_start is None else (
-            f" s. {s.page_start}" if s.page_start == s.page_end else f" s. {s.page_start}-{s.page_end}"
+        pages = (
+            ""
+            if s.page_start is None
+            else (f" s. {s.page_start}" if s.page_start == s.page_end else f" s. {s.page_start}-{s.page_end}")
         )
         first = " ".join(s.text.split()[:10])
         rows.append(f"{indent}- {label}{pages} ({len(s.text.split())} ord): {first} ...")

@@ -190,9 +190,7 @@ def lines_from_pages(pages: list[str], first_page: int = 1) -> list[Line]:
             page_lines[0].gap = max(page_lines[0].gap, 2)
         # Page numbers sit in the first or last lines of a page.
         edges = set(range(min(2, len(page_lines)))) | set(range(max(0, len(page_lines) - 3), len(page_lines)))
-        page_lines = [
-            ln for k, ln in enumerate(page_lines) if not (k in edges and PAGE_NUMBER_RE.match(ln.text))
-        ]
+        page_lines = [ln for k, ln in enumerate(page_lines) if not (k in edges and PAGE_NUMBER_RE.match(ln.text))]
         edge_lines = page_lines[:3] + page_lines[3:][-3:]
         for key in {_furniture_key(ln.text) for ln in edge_lines}:
             edge_keys[key] += 1
@@ -311,9 +309,7 @@ def _wraps_heading(text: str, nxt: Line, after: Line | None, first: Line, layout
     lower = _starts_lower(cont) and nxt.gap <= 1 and not cont.endswith(".")
     year_tail = bool(re.fullmatch(r"\d{4}(?:[–-]\d{2,4})?\.?", cont))
     # Title lines in a large font are set without the blank line body text gets.
-    big_font = (
-        layout.interleaved(nxt) and nxt.gap == 0 and _heading_text_ok(cont, layout.width) and not year_tail
-    )
+    big_font = layout.interleaved(nxt) and nxt.gap == 0 and _heading_text_ok(cont, layout.width) and not year_tail
     if not (lower or year_tail or big_font):
         return False
     if after is None or _opens_after_heading(after):
@@ -460,6 +456,7 @@ def _body_interleaved(first_body: Line, layout: _Layout) -> bool:
 
 def _assign_levels_numbered(blocks: list[Block], heading_indexes: list[int]) -> None:
     """Numbered headings lead; the recurring headings inside numbered sections sit under them."""
+
     def key(text: str) -> str:
         return " ".join(text.lower().split()[:2])
 

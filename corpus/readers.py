@@ -48,9 +48,7 @@ def read_blocks(path: Path, raw: bytes) -> list[Block]:
     """Read a file's bytes into blocks, choosing the reader by its extension."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise CorpusError(
-            path, f"filtypen '{suffix or '(ingen)'}' stöds inte. Använd PDF, DOCX, TXT, MD eller HTML."
-        )
+        raise CorpusError(path, f"filtypen '{suffix or '(ingen)'}' stöds inte. Använd PDF, DOCX, TXT, MD eller HTML.")
     if not raw.strip():
         raise CorpusError(path, "filen är tom.")
     if suffix == ".pdf":

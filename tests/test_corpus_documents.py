@@ -121,8 +121,11 @@ def test_top_level_headings(shipped_docs, doc_id):
 
 @pytest.mark.parametrize("doc_id", [APRIL, LATER])
 def test_area_headings_sit_under_uppfoljning_per_omrade(shipped_docs, doc_id):
-    areas = [s.heading_path[1] for s in shipped_docs[doc_id].sections if s.heading_path[:1] == ["Uppföljning per område"]
-             and len(s.heading_path) == 2]
+    areas = [
+        s.heading_path[1]
+        for s in shipped_docs[doc_id].sections
+        if s.heading_path[:1] == ["Uppföljning per område"] and len(s.heading_path) == 2
+    ]
     assert areas == AREAS
 
 

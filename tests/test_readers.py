@@ -168,7 +168,9 @@ def test_html_reader(tmp_path):
 
 def test_markdown_reader(tmp_path):
     path = tmp_path / "anteckning.md"
-    path.write_text("# Möte\n\nVi träffades i maj\noch diskuterade läsning.\n\n## Beslut\n\n- Köpa böcker\n- Följa upp\n")
+    path.write_text(
+        "# Möte\n\nVi träffades i maj\noch diskuterade läsning.\n\n## Beslut\n\n- Köpa böcker\n- Följa upp\n"
+    )
     doc = read_document(path)
     assert [s.heading_path for s in doc.sections] == [["Möte"], ["Möte", "Beslut"]]
     assert doc.sections[0].text == "Vi träffades i maj och diskuterade läsning."
