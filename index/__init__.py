@@ -1,0 +1,55 @@
+"""Building and querying the retrieval index: chunks, embeddings, Chroma and Swedish BM25.
+
+Entry points: ``build(settings)`` and ``open(settings)`` (``ensure`` opens, building first
+when there is no usable index).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from index.builder import BuildError, BuildReport, build
+from index.chunking import Chunk
+from index.layout import IndexDamaged, IndexMissing, current_build
+from index.searcher import Filters, Hit, Index, SearchResult
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "BuildError",
+    "BuildReport",
+    "Chunk",
+    "Filters",
+    "Hit",
+    "Index",
+    "IndexDamaged",
+    "IndexMissing",
+    "SearchResult",
+    "build",
+    "ensure",
+    "open",
+]
+
+
+def open(settings: Settings) -> Index:  # noqa: A001 - the package's documented entry point
+    """Open the current index; raises IndexMissing or IndexDamaged."""
+    build_dir = current_build(settings.index_dir)
+    if build_dir is None:
+        raise IndexMissing("Inget index är byggt ännu.")
+    if not build_dir.is_dir():
+        raise IndexDamaged(f"Indexkatalogen {build_dir} saknas.")
+    return Index(settings, build_dir)
+
+
+def ensure(settings: Settings, progress: bool = True) -> Index:
+    """Open the index, building it first when none exists or the existing one is damaged."""
+    try:
+        return open(settings)
+    except IndexMissing:
+        log.info("No index yet: building it from %s", settings.corpus_dir)
+    except IndexDamaged as exc:
+        log.warning("%s Bygger om indexet från dokumenten.", exc)
+        print(f"Varning: {exc} Indexet byggs om från dokumenten.", flush=True)
+    build(settings, rebuild=True, progress=progress)
+    return open(settings)

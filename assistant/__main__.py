@@ -1,0 +1,95 @@
+"""python -m assistant search "FRÅGA" [--json] [-k 5] | search --batch FILE"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from assistant.engine import get_index
+from index import Filters
+from settings import get_settings
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(kommun=args.kommun or [], doc_ids=args.dokument or [], years=args.ar or [])
+
+
+def search_json(question: str, k: int, filters: Filters) -> dict[str, Any]:
+    result = get_index().search(question, k=k, filters=filters)
+    return {
+        "question": question,
+        "results": [h.to_json() for h in result.hits],
+        "timings_ms": {"retrieve": round(result.retrieve_ms, 1)},
+    }
+
+
+def _print_search(data: dict[str, Any]) -> None:
+    print(f"Fråga: {data['question']}")
+    if not data["results"]:
+        print("Inga träffar.")
+    for r in data["results"]:
+        page = f", s. {r['page']}" if r["page"] else ""
+        print(f"\n[{r['rank']}] {r['title']} ({r['kommun']}) - {r['section']}{page}  relevans {r['score']:.2f}")
+        print("    " + r["text"][:400].replace("\n", "\n    "))
+
+
+def batch_lines(path: str) -> Iterator[tuple[int, str]]:
+    stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    with stream:
+        for number, line in enumerate(stream, start=1):
+            if line.strip():
+                yield number, line
+
+
+def run_batch(path: str, handle: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
+    """One JSON object per input line -> one JSON line out, in order; a bad line yields {"error": ...}."""
+    for number, line in batch_lines(path):
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                raise ValueError('every line needs a "question" string')
+            history = item.get("history", [])
+            if not isinstance(history, list):
+                raise ValueError('"history" must be a list')
+            out = handle(item)
+        except (ValueError, TypeError) as exc:
+            out = {"error": f"line {number}: {exc}"}
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description="Ask and search the documents.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_search = sub.add_parser("search", help="retrieve the best passages for a question")
+    p_search.add_argument("question", nargs="?")
+    p_search.add_argument("-k", type=int, default=None, help="number of passages (default: settings.top_k)")
+    for p in (p_search,):
+        p.add_argument("--json", action="store_true")
+        p.add_argument("--batch", metavar="FILE", help="JSON lines with a question each ('-' for stdin)")
+        p.add_argument("--kommun", action="append", help="only this municipality (repeatable)")
+        p.add_argument("--dokument", action="append", help="only this document id (repeatable)")
+        p.add_argument("--ar", action="append", type=int, help="only documents from this year (repeatable)")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    filters = _filters(args)
+
+    if args.command == "search":
+        k = args.k or settings.top_k
+        if args.batch:
+            return run_batch(args.batch, lambda item: search_json(item["question"], k, filters))
+        if not args.question or not args.question.strip():
+            parser.error("a question is required (or --batch FILE)")
+        data = search_json(args.question, k, filters)
+        if args.json:
+            print(json.dumps(data, ensure_ascii=False))
+        else:
+            _print_search(data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""Building the index: incremental (only changed documents are embedded) and atomic."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+import corpus
+from index import layout
+from index.bm25 import build_bm25
+from index.chunking import Chunk, catalog_chunk, chunk_document
+from index.embedcache import EmbeddingCache
+from index.embedders import embedder_id, make_embedder
+from index.vectors import chroma_client, get_collection, read_vectors, write_chunks
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class BuildError(Exception):
+    """The build could not finish; the previous index is untouched. Message in Swedish."""
+
+
+@dataclass
+class BuildReport:
+    build_id: str | None
+    up_to_date: bool = False
+    documents: int = 0
+    chunks: int = 0
+    embedded: int = 0  # chunk texts that went through the embedder
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def chunk_settings(settings: Settings) -> dict[str, int]:
+    return {
+        "target_words": settings.chunk_target_words,
+        "max_words": settings.chunk_max_words,
+        "min_words": settings.chunk_min_words,
+    }
+
+
+def _previous(settings: Settings) -> tuple[Path | None, dict[str, Any] | None]:
+    try:
+        build = layout.current_build(settings.index_dir)
+        return (build, layout.read_manifest(build)) if build else (None, None)
+    except layout.IndexDamaged as exc:
+        log.warning("Previous index unreadable, building from scratch: %s", exc)
+        return None, None
+
+
+def build(
+    settings: Settings, rebuild: bool = False, progress: bool = True, _fail_after: str | None = None
+) -> BuildReport:
+    """Build or update the index from the corpus folder.
+
+    Unchanged documents keep their vectors; only new or changed ones are embedded.
+    A changed embedder or chunk setting, or ``rebuild``, starts over. The build is
+    written to a fresh directory and swapped in atomically: a crash or error leaves
+    the previous index serving.
+    """
+    started = time.perf_counter()
+    docs = corpus.load(settings.corpus_dir, settings.catalog_file)
+    errors = [str(e) for e in docs.errors]
+    if not docs:
+        raise BuildError(
+            "Inga dokument kunde läsas från " + str(settings.corpus_dir) + (": " + "; ".join(errors) if errors else ".")
+        )
+    prev_dir, prev = _previous(settings)
+    emb_id = embedder_id(settings)
+    same_setup = (
+        bool(prev)
+        and prev["embedder"] == emb_id
+        and prev["chunking"] == chunk_settings(settings)
+        and prev.get("chroma") == (settings.chroma_url or "local")
+    )
+    hashes = {d.doc_id: d.content_hash for d in docs}
+    prev_hashes = {k: v["hash"] for k, v in (prev or {}).get("documents", {}).items()}
+    report = BuildReport(build_id=None, documents=len(docs), errors=errors)
+    report.added = sorted(set(hashes) - set(prev_hashes))
+    report.removed = sorted(set(prev_hashes) - set(hashes))
+    report.changed = sorted(k for k in hashes if k in prev_hashes and prev_hashes[k] != hashes[k])
+    if same_setup and not rebuild and hashes == prev_hashes:
+        report.up_to_date, report.build_id = True, prev["build_id"]
+        report.chunks = prev["chunk_count"]
+        report.seconds = time.perf_counter() - started
+        return report
+
+    chunks_by_doc: dict[str, list[Chunk]] = {}
+    for d in docs:
+        doc_chunks = chunk_document(d, **chunk_settings(settings))
+        extra = catalog_chunk(d)
+        chunks_by_doc[d.doc_id] = ([extra] if extra else []) + doc_chunks
+    chunks = [c for d in docs for c in chunks_by_doc[d.doc_id]]
+
+    # Vectors of unchanged documents come from the previous build; the rest from the cache or the embedder.
+    vectors: dict[str, np.ndarray] = {}
+    if same_setup and not rebuild and prev_dir is not None:
+        keep = [
+            c.chunk_id for d in docs if prev_hashes.get(d.doc_id) == d.content_hash for c in chunks_by_doc[d.doc_id]
+        ]
+        try:
+            client = chroma_client(settings, prev_dir / layout.CHROMA_DIR)
+            vectors = read_vectors(get_collection(client, prev["collection"]), keep)
+        except Exception as exc:  # a damaged previous store only costs re-embedding
+            log.warning("Could not reuse previous vectors: %s", exc)
+    todo = [c for c in chunks if c.chunk_id not in vectors]
+    cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite", emb_id)
+    embedder = make_embedder(settings)
+    bar = tqdm(total=len(todo), desc="Bäddar in textavsnitt", unit="avsnitt", disable=not progress or not todo)
+    matrix, report.embedded = cache.embed(
+        [c.indexed_text for c in todo], embedder.get_text_embedding_batch, settings.embed_batch_size, bar.update
+    )
+    bar.close()
+    for c, v in zip(todo, matrix, strict=False):
+        vectors[c.chunk_id] = v
+    if _fail_after == "embed":
+        raise RuntimeError("simulated failure after embedding")
+
+    build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    out = layout.builds_dir(settings.index_dir) / build_id
+    collection_name = f"{settings.chroma_collection}_{build_id.replace('-', '_')}"
+    out.mkdir(parents=True)
+    try:
+        client = chroma_client(settings, out / layout.CHROMA_DIR)
+        collection = get_collection(client, collection_name, create=True)
+        write_chunks(client, collection, chunks, np.stack([vectors[c.chunk_id] for c in chunks]))
+        if _fail_after == "chroma":
+            raise RuntimeError("simulated failure after writing vectors")
+        build_bm25(chunks, out / layout.BM25_DIR)
+        with (out / layout.CHUNKS).open("w", encoding="utf-8") as fh:
+            for c in chunks:
+                fh.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
+        manifest = {
+            "version": layout.MANIFEST_VERSION,
+            "build_id": build_id,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "embedder": emb_id,
+            "chunking": chunk_settings(settings),
+            "chroma": settings.chroma_url or "local",
+            "collection": collection_name,
+            "chunk_count": len(chunks),
+            "documents": {
+                d.doc_id: {
+                    "hash": d.content_hash,
+                    "title": d.title,
+                    "kommun": d.municipality,
+                    "committee": d.committee,
+                    "doc_type": d.doc_type,
+                    "date": d.date,
+                    "reference": d.reference,
+                    "file": Path(d.path).name,
+                    "sections": len(d.sections),
+                    "chunks": len(chunks_by_doc[d.doc_id]),
+                    "outline": [[s.heading_path, s.page_start] for s in d.sections],
+                }
+                for d in docs
+            },
+            "errors": errors,
+        }
+        layout.write_json(out / layout.MANIFEST, manifest)
+        if _fail_after == "manifest":
+            raise RuntimeError("simulated failure before the swap")
+        layout.switch_current(settings.index_dir, out)
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        if settings.chroma_url:
+            _drop_collection(settings, collection_name)
+        raise
+    # Keep the previous build: a reader that opened it moments ago can finish its request.
+    keep = {out.name} | ({prev_dir.name} if prev_dir is not None else set())
+    layout.remove_old_builds(settings.index_dir, keep)
+    if settings.chroma_url and prev:
+        _drop_old_collections(settings, {collection_name, prev["collection"]})
+    report.build_id = build_id
+    report.chunks = len(chunks)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _drop_collection(settings: Settings, name: str) -> None:
+    try:
+        chroma_client(settings, None).delete_collection(name)
+    except Exception as exc:
+        log.warning("Could not drop Chroma collection %s: %s", name, exc)
+
+
+def _drop_old_collections(settings: Settings, keep: set[str]) -> None:
+    client = chroma_client(settings, None)
+    for col in client.list_collections():
+        name = col if isinstance(col, str) else col.name
+        if name.startswith(settings.chroma_collection + "_") and name not in keep:
+            _drop_collection(settings, name)

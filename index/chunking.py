@@ -1,0 +1,200 @@
+"""Sections -> chunks that never cross a section boundary, split on Swedish sentences."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+from corpus import UNKNOWN, Document, Section
+
+
+@dataclass
+class Chunk:
+    """A passage of one section, with everything a citation needs."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    kommun: str
+    year: int
+    heading_path: list[str]
+    text: str
+    start: int  # offsets into Document.text
+    end: int
+    page_start: int | None
+    page_end: int | None
+    references: list[str] = field(default_factory=list)
+
+    @property
+    def section(self) -> str:
+        return " > ".join(self.heading_path)
+
+    @property
+    def context(self) -> str:
+        """The title and heading path that is embedded and BM25-indexed with the text."""
+        head = self.title if self.kommun == UNKNOWN else f"{self.title} ({self.kommun})"
+        return f"{head}\n{self.section}" if self.heading_path else head
+
+    @property
+    def indexed_text(self) -> str:
+        return f"{self.context}\n{self.text}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Chunk:
+        return cls(**data)
+
+
+@lru_cache(maxsize=1)
+def _sentence_tokenizer():
+    """NLTK's Swedish punkt model, as shipped inside llama-index-core (no download)."""
+    import llama_index.core
+    import nltk
+    from nltk.tokenize.punkt import PunktTokenizer
+
+    cache = os.path.join(os.path.dirname(llama_index.core.__file__), "_static", "nltk_cache")
+    if cache not in nltk.data.path:
+        nltk.data.path.append(cache)
+    return PunktTokenizer("swedish")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of ``text``; paragraph breaks (newlines) always end a sentence."""
+    spans: list[tuple[int, int]] = []
+    tokenizer = _sentence_tokenizer()
+    for m in re.finditer(r"[^\n]+", text):
+        for s, e in tokenizer.span_tokenize(m.group()):
+            spans.append((m.start() + s, m.start() + e))
+    return spans
+
+
+REFERENCE_PATTERNS = [
+    re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),  # dates
+    re.compile(r"§§?\s?\d+"),  # paragraphs
+    re.compile(r"\b\d{4}\.\d{1,5}(?:\s[A-ZÅÄÖ]{2,5})?\b"),  # diarienummer, e.g. 2025.129 BUN
+    re.compile(r"\bSOU\s\d{4}:\d+\b|\b\d{4}:\d{1,4}\b"),  # SOU and SFS numbers
+]
+
+
+def find_references(text: str) -> list[str]:
+    """Exact references (dates, paragraphs, diarienummer, SOU/SFS) in normalised form."""
+    found: list[str] = []
+    for pattern in REFERENCE_PATTERNS:
+        for m in pattern.finditer(text):
+            ref = normalise_reference(m.group())
+            if ref not in found:
+                found.append(ref)
+    return found
+
+
+def normalise_reference(ref: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"§\s?", "§ ", ref)).strip()
+
+
+def _document_year(doc: Document) -> int:
+    if doc.year:
+        return doc.year
+    m = re.search(r"\b(19|20)\d{2}\b", doc.title)
+    return int(m.group()) if m else 0
+
+
+def _section_units(section: Section) -> list[tuple[int, int, int | None]]:
+    """Sentence spans of a section with the page each falls on."""
+    units = []
+    for s, e in sentence_spans(section.text):
+        page = next((p.page for p in section.paragraphs if p.start <= s < p.end + 1), section.page_start)
+        units.append((s, e, page))
+    return units
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def chunk_document(doc: Document, target_words: int = 180, max_words: int = 300, min_words: int = 40) -> list[Chunk]:
+    """Pack each section's sentences into chunks of about ``target_words``, never more than ``max_words``
+    unless one sentence is longer; a short tail is merged into the chunk before it."""
+    chunks: list[Chunk] = []
+    year = _document_year(doc)
+    for section in doc.sections:
+        if not section.text.strip():
+            continue
+        units = _section_units(section)
+        groups: list[list[tuple[int, int, int | None]]] = []
+        current: list[tuple[int, int, int | None]] = []
+        count = 0
+        for unit in units:
+            n = _words(section.text[unit[0] : unit[1]])
+            if current and (count + n > max_words or count >= target_words):
+                groups.append(current)
+                current, count = [], 0
+            current.append(unit)
+            count += n
+        if current:
+            if groups and count < min_words and _words_of(section, groups[-1]) + count <= max_words:
+                groups[-1].extend(current)
+            else:
+                groups.append(current)
+        for group in groups:
+            start, end = group[0][0], group[-1][1]
+            text = section.text[start:end]
+            pages = [p for _, _, p in group if p is not None]
+            key = f"{doc.doc_id}:{section.start + start}:{hashlib.sha1(text.encode()).hexdigest()[:8]}"
+            chunks.append(
+                Chunk(
+                    chunk_id=hashlib.sha1(key.encode()).hexdigest()[:16],
+                    doc_id=doc.doc_id,
+                    title=doc.title,
+                    kommun=doc.municipality,
+                    year=year,
+                    heading_path=list(section.heading_path),
+                    text=text,
+                    start=section.start + start,
+                    end=section.start + end,
+                    page_start=min(pages) if pages else None,
+                    page_end=max(pages) if pages else None,
+                    references=find_references(text),
+                )
+            )
+    return chunks
+
+
+def catalog_chunk(doc: Document) -> Chunk | None:
+    """A passage with the catalog facts (date, reference, committee), so they can be found and cited.
+
+    Its offsets are -1: the text comes from the catalog, which records what the document states.
+    """
+    facts = [
+        ("Kommun", doc.municipality),
+        ("Nämnd", doc.committee),
+        ("Dokumenttyp", doc.doc_type),
+        ("Datum för beslut", doc.date),
+        ("Diarienummer/paragraf", doc.reference),
+    ]
+    known = [f"{label}: {value}." for label, value in facts if value and value != UNKNOWN]
+    if not known:
+        return None
+    text = f"Dokument: {doc.title}. " + " ".join(known)
+    return Chunk(
+        chunk_id=hashlib.sha1(f"{doc.doc_id}:catalog:{text}".encode()).hexdigest()[:16],
+        doc_id=doc.doc_id,
+        title=doc.title,
+        kommun=doc.municipality,
+        year=_document_year(doc),
+        heading_path=["Dokumentuppgifter"],
+        text=text,
+        start=-1,
+        end=-1,
+        page_start=None,
+        page_end=None,
+        references=find_references(text),
+    )
+
+
+def _words_of(section: Section, group: list[tuple[int, int, int | None]]) -> int:
+    return _words(section.text[group[0][0] : group[-1][1]])

@@ -1,0 +1,49 @@
+"""Reciprocal rank fusion of dense and BM25 candidates, with exact-reference boosting.
+
+Written here rather than with llama-index's QueryFusionRetriever because the answer
+step needs each candidate's dense similarity and BM25 score kept (that retriever
+overwrites scores), and because passages that contain a reference named in the
+question (a date, "§ 44", "2025.129 BUN") must come first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Candidate:
+    chunk_index: int
+    fused: float = 0.0
+    dense: float | None = None
+    dense_rank: int | None = None
+    bm25: float | None = None
+    bm25_rank: int | None = None
+    reference_hits: list[str] = field(default_factory=list)
+
+
+def reciprocal_rank_fusion(
+    dense: list[tuple[int, float]],
+    bm25: list[tuple[int, float]],
+    k: int = 60,
+    reference_matches: dict[int, list[str]] | None = None,
+    references: list[str] | None = None,
+) -> list[Candidate]:
+    """Fuse two ranked lists of (chunk index, score); passages holding every asked-for
+    reference get a bonus above any fused score, partial matches a smaller one."""
+    candidates: dict[int, Candidate] = {}
+    for rank, (idx, score) in enumerate(dense, start=1):
+        c = candidates.setdefault(idx, Candidate(idx))
+        c.dense, c.dense_rank = score, rank
+        c.fused += 1.0 / (k + rank)
+    for rank, (idx, score) in enumerate(bm25, start=1):
+        c = candidates.setdefault(idx, Candidate(idx))
+        c.bm25, c.bm25_rank = score, rank
+        c.fused += 1.0 / (k + rank)
+    if references and reference_matches:
+        unit = 2.0 / (k + 1)  # the best possible fused score
+        for idx, hits in reference_matches.items():
+            c = candidates.setdefault(idx, Candidate(idx))
+            c.reference_hits = hits
+            c.fused += unit * len(hits) / len(references)
+    return sorted(candidates.values(), key=lambda c: c.fused, reverse=True)

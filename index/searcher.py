@@ -1,0 +1,178 @@
+"""An opened index: read-only, shared across requests, searched by fusion of dense and BM25."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index import layout
+from index.bm25 import BM25Searcher
+from index.chunking import Chunk, find_references
+from index.embedders import embedder_id, make_embedder
+from index.fusion import reciprocal_rank_fusion
+from index.vectors import DenseSearcher, chroma_client, chroma_filters, get_collection
+from settings import Settings
+
+
+@dataclass
+class Filters:
+    """Restrict retrieval to municipalities, documents and/or years (empty = no restriction)."""
+
+    kommun: list[str] = field(default_factory=list)
+    doc_ids: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.kommun or self.doc_ids or self.years)
+
+
+@dataclass
+class Hit:
+    """A retrieved passage with its scores."""
+
+    rank: int
+    chunk: Chunk
+    score: float  # fused score scaled to 0..1 (1 = first in both rankings)
+    dense: float | None
+    bm25: float | None
+    reference_hits: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        c = self.chunk
+        return {
+            "rank": self.rank,
+            "chunk_id": c.chunk_id,
+            "doc_id": c.doc_id,
+            "title": c.title,
+            "kommun": c.kommun,
+            "section": c.section,
+            "page": c.page_start,
+            "page_end": c.page_end,
+            "text": c.text,
+            "score": round(self.score, 4),
+            "dense": None if self.dense is None else round(self.dense, 4),
+            "bm25": None if self.bm25 is None else round(self.bm25, 3),
+        }
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    query_vector: list[float]
+    retrieve_ms: float
+
+
+class Index:
+    """The built index, opened read-only; safe to share between threads."""
+
+    def __init__(self, settings: Settings, build_dir: Path) -> None:
+        self.settings = settings
+        self.build_dir = build_dir
+        self.manifest = layout.read_manifest(build_dir)
+        if self.manifest["embedder"] != embedder_id(settings):
+            raise layout.IndexDamaged("Indexet byggdes med en annan inbäddningsmodell än den som är inställd.")
+        try:
+            with (build_dir / layout.CHUNKS).open(encoding="utf-8") as fh:
+                self.chunks = [Chunk.from_dict(json.loads(line)) for line in fh]
+            self.bm25 = BM25Searcher(build_dir / layout.BM25_DIR)
+            client = chroma_client(settings, build_dir / layout.CHROMA_DIR)
+            self.dense = DenseSearcher(get_collection(client, self.manifest["collection"]))
+            stored = self.dense.count()
+        except layout.IndexDamaged:
+            raise
+        except Exception as exc:
+            raise layout.IndexDamaged(f"Indexet i {build_dir} är skadat eller ofullständigt ({exc}).") from exc
+        expected = self.manifest["chunk_count"]
+        if not (len(self.chunks) == stored == expected == len(self.bm25.ids)):
+            raise layout.IndexDamaged(
+                f"Indexet i {build_dir} är ofullständigt: {len(self.chunks)} textavsnitt, "
+                f"{stored} vektorer och {len(self.bm25.ids)} BM25-poster, men {expected} väntade."
+            )
+        self.position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        if [self.position.get(cid) for cid in self.bm25.ids] != list(range(len(self.chunks))):
+            raise layout.IndexDamaged(f"Indexet i {build_dir} är inkonsekvent (BM25 och textavsnitt skiljer sig).")
+        self._kommun = np.array([c.kommun for c in self.chunks], dtype=object)
+        self._doc = np.array([c.doc_id for c in self.chunks], dtype=object)
+        self._year = np.array([c.year for c in self.chunks])
+        self._refs: dict[str, list[int]] = {}
+        for i, c in enumerate(self.chunks):
+            for ref in c.references:
+                self._refs.setdefault(ref, []).append(i)
+        self.embedder = make_embedder(settings)
+
+    @property
+    def documents(self) -> dict[str, dict[str, Any]]:
+        return self.manifest["documents"]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.get_query_embedding(text)
+
+    def _mask(self, filters: Filters | None) -> np.ndarray | None:
+        if not filters:
+            return None
+        mask = np.ones(len(self.chunks), dtype=bool)
+        if filters.kommun:
+            mask &= np.isin(self._kommun, filters.kommun)
+        if filters.doc_ids:
+            mask &= np.isin(self._doc, filters.doc_ids)
+        if filters.years:
+            mask &= np.isin(self._year, filters.years)
+        return mask
+
+    def search(
+        self, query: str, k: int | None = None, filters: Filters | None = None, query_vector: list[float] | None = None
+    ) -> SearchResult:
+        """The ``k`` best passages for ``query``: dense + BM25 candidates fused, references boosted."""
+        started = time.perf_counter()
+        k = k or self.settings.top_k
+        n = max(k, self.settings.candidates)
+        mask = self._mask(filters)
+        if mask is not None and not mask.any():
+            return SearchResult(query, [], query_vector or [], (time.perf_counter() - started) * 1000)
+        vector = query_vector or self.embed_query(query)
+        where = chroma_filters(filters.kommun, filters.doc_ids, filters.years) if filters else None
+        dense = [(self.position[cid], s) for cid, s in self.dense.search(vector, n, where) if cid in self.position]
+        sparse = [
+            (self.position[cid], s)
+            for cid, s in self.bm25.search(query, n, mask.astype(np.float32) if mask is not None else None)
+        ]
+        references = find_references(query)
+        matches: dict[int, list[str]] = {}
+        for ref in references:
+            for idx in self._refs.get(ref, []):
+                if mask is None or mask[idx]:
+                    matches.setdefault(idx, []).append(ref)
+        fused = reciprocal_rank_fusion(dense, sparse, self.settings.rrf_k, matches, references)
+        best = 2.0 / (self.settings.rrf_k + 1)
+        hits = [
+            Hit(
+                rank=r,
+                chunk=self.chunks[c.chunk_index],
+                score=min(1.0, c.fused / best),
+                dense=c.dense,
+                bm25=c.bm25,
+                reference_hits=c.reference_hits,
+            )
+            for r, c in enumerate(fused[:k], start=1)
+        ]
+        return SearchResult(query, hits, vector, (time.perf_counter() - started) * 1000)
+
+    def status(self) -> dict[str, Any]:
+        m = self.manifest
+        return {
+            "build_id": m["build_id"],
+            "built_at": m["built_at"],
+            "embedder": m["embedder"],
+            "chunking": m["chunking"],
+            "chroma": m["chroma"],
+            "documents": len(m["documents"]),
+            "chunks": m["chunk_count"],
+            "per_document": {k: {"title": v["title"], "chunks": v["chunks"]} for k, v in m["documents"].items()},
+            "errors": m.get("errors", []),
+        }

@@ -1,0 +1,109 @@
+"""Dense vectors in Chroma through llama-index's Chroma vector store (local or a Chroma server)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+from llama_index.core.schema import TextNode
+from llama_index.core.vector_stores.types import (
+    FilterOperator,
+    MetadataFilter,
+    MetadataFilters,
+    VectorStoreQuery,
+)
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from index.chunking import Chunk
+from settings import Settings
+
+
+def chroma_client(settings: Settings, path: Path | None) -> Any:
+    """A Chroma client: a server when ``chroma_url`` is set, else embedded under ``path``. Telemetry off."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    assert path is not None
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def get_collection(client: Any, name: str, create: bool = False) -> Any:
+    # embedding_function=None: Chroma's default one would download a model; we always pass vectors.
+    if create:
+        return client.get_or_create_collection(
+            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+    return client.get_collection(name, embedding_function=None)
+
+
+def _node(chunk: Chunk, vector: np.ndarray) -> TextNode:
+    return TextNode(
+        id_=chunk.chunk_id,
+        text=chunk.text,
+        embedding=vector.tolist(),
+        metadata={"doc_id": chunk.doc_id, "kommun": chunk.kommun, "year": chunk.year},
+    )
+
+
+def write_chunks(client: Any, collection: Any, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    """Add chunks in batches Chroma accepts (it rejects batches over its maximum size)."""
+    store = ChromaVectorStore(chroma_collection=collection)
+    batch = max(1, min(5000, client.get_max_batch_size()))
+    for i in range(0, len(chunks), batch):
+        store.add([_node(c, v) for c, v in zip(chunks[i : i + batch], vectors[i : i + batch], strict=True)])
+
+
+def read_vectors(collection: Any, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+    """Stored vectors by chunk id (used to carry unchanged documents into a new build)."""
+    found: dict[str, np.ndarray] = {}
+    for i in range(0, len(chunk_ids), 1000):
+        got = collection.get(ids=chunk_ids[i : i + 1000], include=["embeddings"])
+        for cid, emb in zip(got["ids"], got["embeddings"], strict=True):
+            found[cid] = np.asarray(emb, dtype=np.float32)
+    return found
+
+
+def chroma_filters(
+    kommun: list[str] | None, doc_ids: list[str] | None, years: list[int] | None
+) -> MetadataFilters | None:
+    filters = []
+    if kommun:
+        filters.append(MetadataFilter(key="kommun", value=list(kommun), operator=FilterOperator.IN))
+    if doc_ids:
+        filters.append(MetadataFilter(key="doc_id", value=list(doc_ids), operator=FilterOperator.IN))
+    if years:
+        filters.append(MetadataFilter(key="year", value=[int(y) for y in years], operator=FilterOperator.IN))
+    return MetadataFilters(filters=filters) if filters else None
+
+
+class DenseSearcher:
+    """Nearest chunks to a query vector, with metadata filters applied inside Chroma."""
+
+    def __init__(self, collection: Any) -> None:
+        self.store = ChromaVectorStore(chroma_collection=collection)
+        self.collection = collection
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def search(self, vector: list[float], k: int, filters: MetadataFilters | None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) pairs, best first."""
+        query = VectorStoreQuery(query_embedding=vector, similarity_top_k=k, filters=filters)
+        result = self.store.query(query)
+        # The store reports exp(-distance); with cosine space that is exp(cos - 1).
+        return [
+            (node.node_id, 1.0 + math.log(max(sim, 1e-12)))
+            for node, sim in zip(result.nodes or [], result.similarities or [], strict=True)
+        ]
