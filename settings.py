@@ -35,14 +35,14 @@ class Settings(BaseSettings):
     chroma_collection: str = "namnd_chunks"
 
     # Chunking
-    chunk_target_words: int = 180
+    chunk_target_words: int = 260
     chunk_max_words: int = 300
     chunk_min_words: int = 40
 
     # Retrieval
     top_k: int = 5
     candidates: int = 30
-    rrf_k: int = 60
+    rrf_k: int = 10
 
     # Answers
     answer_mode: Literal["extractive", "llm"] = "extractive"

@@ -116,7 +116,7 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
-def chunk_document(doc: Document, target_words: int = 180, max_words: int = 300, min_words: int = 40) -> list[Chunk]:
+def chunk_document(doc: Document, target_words: int = 260, max_words: int = 300, min_words: int = 40) -> list[Chunk]:
     """Pack each section's sentences into chunks of about ``target_words``, never more than ``max_words``
     unless one sentence is longer; a short tail is merged into the chunk before it."""
     chunks: list[Chunk] = []
@@ -140,7 +140,11 @@ def chunk_document(doc: Document, target_words: int = 180, max_words: int = 300,
                 groups[-1].extend(current)
             else:
                 groups.append(current)
-        for group in groups:
+        for number, group in enumerate(groups):
+            # Each chunk repeats the sentence before it, so a sentence that leans on the previous
+            # one ("Två av dessa är ...") is still understandable and findable.
+            lead = [groups[number - 1][-1]] if number > 0 and _words_of(section, groups[number - 1][-1:]) < 60 else []
+            group = lead + group
             start, end = group[0][0], group[-1][1]
             text = section.text[start:end]
             pages = [p for _, _, p in group if p is not None]
