@@ -130,6 +130,42 @@ def build(
     if _fail_after == "embed":
         raise RuntimeError("simulated failure after embedding")
 
+    documents = {
+        d.doc_id: {
+            "hash": d.content_hash,
+            "title": d.title,
+            "kommun": d.municipality,
+            "committee": d.committee,
+            "doc_type": d.doc_type,
+            "date": d.date,
+            "reference": d.reference,
+            "file": Path(d.path).name,
+            "sections": len(d.sections),
+            "chunks": len(chunks_by_doc[d.doc_id]),
+            "outline": [[s.heading_path, s.page_start] for s in d.sections],
+        }
+        for d in docs
+    }
+    build_id = write_build(
+        settings, chunks, np.stack([vectors[c.chunk_id] for c in chunks]), documents, errors, prev_dir, prev, _fail_after
+    )
+    report.build_id = build_id
+    report.chunks = len(chunks)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def write_build(
+    settings: Settings,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    documents: dict[str, dict[str, Any]],
+    errors: list[str],
+    prev_dir: Path | None = None,
+    prev: dict[str, Any] | None = None,
+    _fail_after: str | None = None,
+) -> str:
+    """Write chunks and vectors as a new build directory and swap it in atomically; returns the build id."""
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     out = layout.builds_dir(settings.index_dir) / build_id
     collection_name = f"{settings.chroma_collection}_{build_id.replace('-', '_')}"
@@ -137,7 +173,7 @@ def build(
     try:
         client = chroma_client(settings, out / layout.CHROMA_DIR)
         collection = get_collection(client, collection_name, create=True)
-        write_chunks(client, collection, chunks, np.stack([vectors[c.chunk_id] for c in chunks]))
+        write_chunks(client, collection, chunks, vectors)
         if _fail_after == "chroma":
             raise RuntimeError("simulated failure after writing vectors")
         build_bm25(chunks, out / layout.BM25_DIR)
@@ -148,27 +184,12 @@ def build(
             "version": layout.MANIFEST_VERSION,
             "build_id": build_id,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "embedder": emb_id,
+            "embedder": embedder_id(settings),
             "chunking": chunk_settings(settings),
             "chroma": settings.chroma_url or "local",
             "collection": collection_name,
             "chunk_count": len(chunks),
-            "documents": {
-                d.doc_id: {
-                    "hash": d.content_hash,
-                    "title": d.title,
-                    "kommun": d.municipality,
-                    "committee": d.committee,
-                    "doc_type": d.doc_type,
-                    "date": d.date,
-                    "reference": d.reference,
-                    "file": Path(d.path).name,
-                    "sections": len(d.sections),
-                    "chunks": len(chunks_by_doc[d.doc_id]),
-                    "outline": [[s.heading_path, s.page_start] for s in d.sections],
-                }
-                for d in docs
-            },
+            "documents": documents,
             "errors": errors,
         }
         layout.write_json(out / layout.MANIFEST, manifest)
@@ -185,10 +206,7 @@ def build(
     layout.remove_old_builds(settings.index_dir, keep)
     if settings.chroma_url and prev:
         _drop_old_collections(settings, {collection_name, prev["collection"]})
-    report.build_id = build_id
-    report.chunks = len(chunks)
-    report.seconds = time.perf_counter() - started
-    return report
+    return build_id
 
 
 def _drop_collection(settings: Settings, name: str) -> None:
