@@ -41,12 +41,13 @@ class Settings(BaseSettings):
 
     # Retrieval
     top_k: int = 5
+    answer_passages: int = 8  # passages the answer step may quote from (only used ones are cited)
     candidates: int = 30
     rrf_k: int = 10
 
     # Answers
     answer_mode: Literal["extractive", "llm"] = "extractive"
-    refusal_threshold: float = 0.5
+    refusal_threshold: float = 0.4  # on the 0..1 evidence score; see python -m evals calibrate
     max_question_chars: int = 2000
 
     # LLM endpoint (answer_mode = "llm")

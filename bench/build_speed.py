@@ -9,9 +9,8 @@ from __future__ import annotations
 import shutil
 import time
 
-from bench.common import scratch_settings
-
 import index
+from bench.common import scratch_settings
 
 
 def main() -> None:
@@ -20,7 +19,9 @@ def main() -> None:
         t = time.perf_counter()
         report = index.build(settings, progress=False)
         cold = time.perf_counter() - t
-        print(f"cold build: {cold:.1f} s ({report.documents} documents, {report.chunks} chunks, {report.embedded} embedded)")
+        print(
+            f"cold build: {cold:.1f} s ({report.documents} documents, {report.chunks} chunks, {report.embedded} embedded)"
+        )
         t = time.perf_counter()
         again = index.build(settings, progress=False)
         print(f"rebuild, nothing changed: {time.perf_counter() - t:.2f} s (up to date: {again.up_to_date})")

@@ -13,14 +13,25 @@ import sys
 import time
 
 import numpy as np
-from bench.common import peak_rss_mb, questions, scratch_settings, summary
 
 import corpus
 import index
+from bench.common import peak_rss_mb, questions, scratch_settings, summary
 from index.builder import write_build
 from index.chunking import Chunk
 
-KOMMUNER = ["Alingsås", "Svenljunga", "Borås", "Lerum", "Vårgårda", "Herrljunga", "Ulricehamn", "Mark", "Tranemo", "Bollebygd"]
+KOMMUNER = [
+    "Alingsås",
+    "Svenljunga",
+    "Borås",
+    "Lerum",
+    "Vårgårda",
+    "Herrljunga",
+    "Ulricehamn",
+    "Mark",
+    "Tranemo",
+    "Bollebygd",
+]
 
 
 def synthetic_chunks(n: int, seed: int = 7) -> list[Chunk]:
@@ -34,8 +45,19 @@ def synthetic_chunks(n: int, seed: int = 7) -> list[Chunk]:
         kommun = KOMMUNER[i % len(KOMMUNER)]
         doc = f"syntetisk-{i // 50:05d}"
         chunks.append(
-            Chunk(f"s{i:07d}", doc, f"Syntetiskt dokument {i // 50}", kommun, 2020 + i % 6, ["Avsnitt", f"Del {i % 50}"],
-                  text, 0, len(text), 1 + i % 30, 1 + i % 30)
+            Chunk(
+                f"s{i:07d}",
+                doc,
+                f"Syntetiskt dokument {i // 50}",
+                kommun,
+                2020 + i % 6,
+                ["Avsnitt", f"Del {i % 50}"],
+                text,
+                0,
+                len(text),
+                1 + i % 30,
+                1 + i % 30,
+            )
         )
     return chunks
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 import itertools
 import time
 
-from bench.common import questions, summary
-
 import index
+from bench.common import questions, summary
 from settings import get_settings
 
 

@@ -147,7 +147,14 @@ def build(
         for d in docs
     }
     build_id = write_build(
-        settings, chunks, np.stack([vectors[c.chunk_id] for c in chunks]), documents, errors, prev_dir, prev, _fail_after
+        settings,
+        chunks,
+        np.stack([vectors[c.chunk_id] for c in chunks]),
+        documents,
+        errors,
+        prev_dir,
+        prev,
+        _fail_after,
     )
     report.build_id = build_id
     report.chunks = len(chunks)

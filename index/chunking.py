@@ -175,15 +175,15 @@ def catalog_chunk(doc: Document) -> Chunk | None:
     """
     facts = [
         ("Kommun", doc.municipality),
-        ("Nämnd", doc.committee),
+        ("Beslutande nämnd", doc.committee),
         ("Dokumenttyp", doc.doc_type),
         ("Datum för beslut", doc.date),
-        ("Diarienummer/paragraf", doc.reference),
+        ("Diarienummer eller paragraf", doc.reference),
     ]
-    known = [f"{label}: {value}." for label, value in facts if value and value != UNKNOWN]
+    known = [f"{label}: {value}" for label, value in facts if value and value != UNKNOWN]
     if not known:
         return None
-    text = f"Dokument: {doc.title}. " + " ".join(known)
+    text = "\n".join([f"Dokument: {doc.title}", *known])
     return Chunk(
         chunk_id=hashlib.sha1(f"{doc.doc_id}:catalog:{text}".encode()).hexdigest()[:16],
         doc_id=doc.doc_id,

@@ -44,6 +44,7 @@ def tmp_settings(tmp_path: Path) -> Settings:
     catalog.write_bytes((ROOT / "corpus" / "catalog.toml").read_bytes())
     return Settings(corpus_dir=corpus_dir, catalog_file=catalog, data_dir=tmp_path / "data")
 
+
 import socket  # noqa: E402
 
 import index  # noqa: E402

@@ -67,7 +67,9 @@ def test_exact_reference_finds_the_passage_that_contains_it(shared_index):
 
 
 def test_filters_apply_to_both_retrievers(shared_index):
-    only = shared_index.search("Hur arbetar man med trygghet och studiero?", k=8, filters=index.Filters(kommun=["Svenljunga"]))
+    only = shared_index.search(
+        "Hur arbetar man med trygghet och studiero?", k=8, filters=index.Filters(kommun=["Svenljunga"])
+    )
     assert only.hits and {h.chunk.kommun for h in only.hits} == {"Svenljunga"}
     doc = "okand-kommun-bun-utvecklingsomraden-2020-2021"
     by_doc = shared_index.search("frånvaro", k=5, filters=index.Filters(doc_ids=[doc]))
@@ -79,7 +81,9 @@ def test_filters_apply_to_both_retrievers(shared_index):
 
 
 def test_reference_boost_respects_filters(shared_index):
-    hits = shared_index.search("Vad beslutades 2025-06-17 § 44?", k=5, filters=index.Filters(kommun=["Svenljunga"])).hits
+    hits = shared_index.search(
+        "Vad beslutades 2025-06-17 § 44?", k=5, filters=index.Filters(kommun=["Svenljunga"])
+    ).hits
     assert all(h.chunk.kommun == "Svenljunga" for h in hits)
 
 
@@ -215,8 +219,16 @@ def test_sentence_transformers_embedder_builds_and_searches(tmp_path):
 def test_build_and_search_against_a_chroma_server(tmp_path):
     port = free_port()
     chroma = subprocess.Popen(
-        [str(SHIPPED.parents[1] / ".venv" / "bin" / "chroma"), "run", "--host", "127.0.0.1", "--port", str(port),
-         "--path", str(tmp_path / "chroma-server")],
+        [
+            str(SHIPPED.parents[1] / ".venv" / "bin" / "chroma"),
+            "run",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--path",
+            str(tmp_path / "chroma-server"),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

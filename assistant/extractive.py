@@ -1,0 +1,399 @@
+"""Extractive answers: the sentences of the retrieved passages that answer the question, cited.
+
+No language model is involved: every sentence of an answer is copied from a cited
+passage. When the evidence is weak the answer is an honest refusal.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.models import REFUSAL, Answer, Citation
+from assistant.questions import asks_for_metadata, question_kind
+from assistant.sentences import Lexicon, Sentence, helpers_for, passage_sentences
+from corpus import UNKNOWN
+from evals.metrics import normalise
+from index import Hit, Index
+from index.chunking import find_references
+
+NUMBER_WORDS = r"(två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tjugo|hundra|tusen|hälften|halvera\w*|dubbl\w*)"
+NUMBER_WORD = re.compile(rf"\b{NUMBER_WORDS}\b", re.IGNORECASE)
+DIGIT_QUANTITY = re.compile(
+    r"(?<![\w§.\-–/])(\d[\d  ]*(?:[.,]\d+)?(?:\s?[–-]\s?\d+)?)\s?(%|[a-zåäö]{2,})", re.IGNORECASE
+)
+NOT_COUNTED = {"till", "och", "kap", "eller", "samt", "av", "från"}
+
+
+def has_quantity(text: str) -> bool:
+    """A count or amount ("fyra socialpedagoger", "100 tkr", "20 procent"), not a year, date or grade."""
+    if NUMBER_WORD.search(text):
+        return True
+    for m in DIGIT_QUANTITY.finditer(text):
+        number, word = m.group(1).strip(), m.group(2).lower()
+        before = text[max(0, m.start() - 10) : m.start()].lower()
+        if re.fullmatch(r"(19|20)\d\d", number) or word in NOT_COUNTED or "årskurs" in before:
+            continue
+        return True
+    return False
+
+
+HAS_MONEY = re.compile(r"\d[\d  ]*\s?(tkr|kr|kronor|mnkr|mkr|miljoner|miljarder|sek)\b", re.IGNORECASE)
+HAS_DATE = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}\b|\b(19|20)\d{2}\b|\b(januari|februari|mars|april|maj|juni|juli|augusti|september|"
+    r"oktober|november|december|vår\w*|höst\w*|sommar\w*|termin\w*|läsår\w*)\b",
+    re.IGNORECASE,
+)
+HAS_NAME = re.compile(
+    r"(?<![.!?]\s)(?<!^)\b[A-ZÅÄÖ][a-zåäö]+\s[A-ZÅÄÖ][a-zåäö]+|\b(rektor\w*|chef\w*|förvaltningschef|skolchef)\b"
+)
+COMPARISON = re.compile(
+    r"\b(jämför\w*|skillnad\w*|skiljer|respektive|förändrat\w*|utvecklat\w*|mellan .+ och|båda|olika kommuner)\b",
+    re.IGNORECASE,
+)
+LABEL = re.compile(r"^([A-ZÅÄÖ][\wåäö]+):")
+BLOCK_LABELS = {"syfte", "mål", "åtgärder"}
+MAX_SENTENCES = 3
+MAX_LIST_SENTENCES = 5
+
+
+@dataclass
+class Scored:
+    sentence: Sentence
+    total: float
+    dense: float
+    lexical: float
+
+
+def _has_count_or_frequency(text: str, question: str) -> bool:
+    if "ofta" in question.lower():
+        return bool(FREQUENCY.search(text))
+    return has_quantity(text)
+
+
+def _kind_bonus(kind: str, s: Sentence, references: list[str], question: str) -> float:
+    text = s.text
+    if kind == "reference":
+        if references:
+            return 0.4 if all(r in text for r in references) else 0.0
+        return 0.3 if find_references(text) else 0.0
+    if kind == "money":
+        return 0.25 if HAS_MONEY.search(text) else -0.1
+    if kind == "number":
+        return 0.12 if _has_count_or_frequency(text, question) else -0.12
+    if kind == "date":
+        return 0.12 if HAS_DATE.search(text) else -0.05
+    if kind == "who":
+        return 0.1 if HAS_NAME.search(text) else 0.0
+    if kind == "list":
+        return 0.08 if s.is_list_item or text.count(",") >= 2 else 0.0
+    return 0.0
+
+
+def score_sentences(
+    question: str, query_vector: list[float], hits: list[Hit], ix: Index
+) -> tuple[list[Scored], dict[str, float]]:
+    """Every candidate sentence scored against the question; also the question's term weights."""
+    lexicon, vectors = helpers_for(ix)
+    q_stems = list(dict.fromkeys(lexicon.stems(question)))
+    weights = {st: lexicon.idf(st) for st in q_stems}
+    total_weight = sum(weights.values()) or 1.0
+    kind = question_kind(question)
+    references = find_references(question)
+    metadata_ok = asks_for_metadata(question)
+    sentences = [
+        s
+        for rank, h in enumerate(hits, start=1)
+        if metadata_ok or h.chunk.start >= 0  # catalog passages only for date/reference questions
+        for s in passage_sentences(h, rank)
+    ]
+    if not sentences:
+        return [], weights
+    mat = vectors.get([s.text for s in sentences])
+    dense = mat @ np.asarray(query_vector, dtype=np.float32)
+    scored = []
+    for s, d in zip(sentences, dense, strict=True):
+        stems = set(lexicon.stems(s.text))
+        context = stems | set(lexicon.stems(s.hit.chunk.section))
+        lexical = sum(w for st, w in weights.items() if lexicon.matches(st, stems)) / total_weight
+        lexical_ctx = sum(w for st, w in weights.items() if lexicon.matches(st, context)) / total_weight
+        dense_n = float(np.clip((d - 0.72) / 0.18, 0.0, 1.0))
+        label = LABEL.match(s.text)
+        label_bonus = 0.2 if label and set(lexicon.stems(label.group(1))) & set(weights) else 0.0
+        total = (
+            0.35 * dense_n
+            + 0.25 * lexical
+            + 0.20 * lexical_ctx
+            + 0.20 * s.hit.score
+            + _kind_bonus(kind, s, references, question)
+            + label_bonus
+        )
+        scored.append(Scored(s, total, float(d), lexical))
+    scored.sort(key=lambda x: x.total, reverse=True)
+    return scored, weights
+
+
+def _is_comparison(question: str, municipalities: list[str]) -> bool:
+    named = [m for m in municipalities if m.lower() in question.lower()]
+    return len(named) >= 2 or bool(COMPARISON.search(question))
+
+
+def select(scored: list[Scored], question: str, municipalities: list[str]) -> list[Scored]:
+    """The sentences to answer with: the best, close runners-up, one per document for comparisons,
+    and what a chosen sentence introduces (its list, its "Syfte:/Mål:/Åtgärder:" block);
+    sentences worded exactly like one already chosen are dropped."""
+    named = {m for m in municipalities if re.search(rf"\b{re.escape(m)}\b", question, re.IGNORECASE)}
+    comparison = _is_comparison(question, municipalities)
+    if named and not comparison:
+        # A question about one municipality is answered from that municipality's documents when it has any.
+        own = [c for c in scored if c.sentence.hit.chunk.kommun in named]
+        scored = own or scored
+    if not scored:
+        return []
+    best = scored[0]
+    kind = question_kind(question)
+    limit = MAX_LIST_SENTENCES if kind == "list" else MAX_SENTENCES
+    chosen: list[Scored] = [best]
+    seen = {normalise(best.sentence.text)}
+
+    def take(candidate: Scored) -> None:
+        key = normalise(candidate.sentence.text)
+        if key not in seen:
+            seen.add(key)
+            chosen.append(candidate)
+
+    if comparison:
+        by_doc: dict[str, Scored] = {}
+        for c in scored:
+            by_doc.setdefault(c.sentence.hit.chunk.doc_id, c)
+        for c in sorted(by_doc.values(), key=lambda x: x.total, reverse=True)[1:3]:
+            if c.total >= best.total - 0.3:
+                take(c)
+    for c in scored[1:]:
+        if len(chosen) >= limit:
+            break
+        if c.total >= 0.75 * best.total and (c.lexical > 0 or c.sentence.hit is best.sentence.hit):
+            take(c)
+    for c in list(chosen):
+        for extra in _introduced_by(c, scored, kind):
+            take(extra)
+    return chosen
+
+
+def _introduced_by(c: Scored, scored: list[Scored], kind: str) -> list[Scored]:
+    """Units that belong with ``c``: the list it introduces, or the rest of its labelled block."""
+    units = sorted((x for x in scored if x.sentence.hit is c.sentence.hit), key=lambda x: x.sentence.start)
+    after = [x for x in units if x.sentence.start > c.sentence.start]
+    extra: list[Scored] = []
+    text = c.sentence.text.rstrip()
+    introduces = text.endswith(":") or (kind == "list" and not c.sentence.is_list_item)
+    if after and kind == "list" and after[0].sentence.text.rstrip().endswith(":") and not c.sentence.is_list_item:
+        extra.append(after[0])
+        after = after[1:]
+    if introduces or extra:
+        for x in after:
+            if not x.sentence.is_list_item or len(extra) >= 7:
+                break
+            extra.append(x)
+    label = LABEL.match(text)
+    if label and label.group(1).lower() in BLOCK_LABELS:
+        for x in after:
+            if x.sentence.start - c.sentence.end > 500 or len(extra) >= 6:
+                break
+            next_label = LABEL.match(x.sentence.text)
+            if next_label and next_label.group(1).lower() not in BLOCK_LABELS:
+                break
+            if next_label or x.sentence.is_list_item:
+                extra.append(x)
+    return extra
+
+
+ROLE = re.compile(
+    r"\b(rektor\w*|\w*chef\w*|förvaltningsledning\w*|\w*huvudman\w*|nämnden|samordnar\w*|lärare|pedagog\w*|"
+    r"förstelärar\w*|studie- och yrkesvägledar\w*|politisk\w* ledning\w*)\b",
+    re.IGNORECASE,
+)
+FREQUENCY = re.compile(r"\b(gång\w*|varje|per|årlig\w*|halvårsvis|månatlig\w*|veckovis|dagligen|regelbundet)\b", re.I)
+PROPER_NAME = re.compile(r"(?<=\s)[A-ZÅÄÖ][a-zåäö]+\s[A-ZÅÄÖ][a-zåäö]+")
+
+
+def focus_stems(
+    question: str, weights: dict[str, float], lexicon: Lexicon, municipalities: tuple[str, ...] = ()
+) -> list[str]:
+    """The question's two rarest words that the documents use: what the asked-for fact is about.
+
+    A carried-over topic (after " – " in a rewritten follow-up) is left out: the user's own words decide.
+    """
+    own = question.split(" – ")[0]
+    own_stems = set(lexicon.stems(own)) - set(lexicon.stems(" ".join(municipalities)))
+    known = [(w, st) for st, w in weights.items() if lexicon.known(st) and st in own_stems and not st.isdigit()]
+    return [st for _, st in sorted(known, reverse=True)[:2]]
+
+
+def _carries_asked_fact(
+    c: Scored, question: str, weights: dict[str, float], lexicon: Lexicon, municipalities: tuple[str, ...]
+) -> bool:
+    """Whether a sentence holds the kind of fact asked for (an amount, a count, a date, a name) about the
+    question's focus; questions of other kinds always pass."""
+    kind = question_kind(question.split(" – ")[0])
+    text = c.sentence.text
+    if kind not in ("money", "number", "date", "who"):
+        return True
+    if kind == "money":
+        found = bool(HAS_MONEY.search(text))
+    elif kind == "number":
+        found = _has_count_or_frequency(text, question)
+    elif kind == "date":
+        found = bool(HAS_DATE.search(text))
+    else:
+        found = bool(PROPER_NAME.search(" " + text) or ROLE.search(text))
+    if not found:
+        return False
+    focus = focus_stems(question, weights, lexicon, municipalities)
+    if not focus:
+        return True
+    if kind == "number" and "ofta" not in question.lower():
+        return _count_near_focus(text, focus, lexicon)
+    near = set(lexicon.stems(text)) | set(lexicon.stems(c.sentence.hit.chunk.section))
+    return any(lexicon.matches(st, near) for st in focus)
+
+
+def _count_near_focus(text: str, focus: list[str], lexicon: Lexicon, window: int = 4) -> bool:
+    """A count is about the focus when it stands within a few words of it ("fyra socialpedagoger")."""
+    tokens = re.findall(r"[\wåäöÅÄÖ%]+", text)
+    stems = [lexicon.stemmer.stemWord(t.lower()) for t in tokens]
+    counts = [i for i, t in enumerate(tokens) if NUMBER_WORD.fullmatch(t) or has_quantity(" ".join(tokens[i : i + 2]))]
+    hits = [i for i, st in enumerate(stems) if any(lexicon.matches(f, {st}) for f in focus)]
+    return any(abs(i - j) <= window for i in counts for j in hits)
+
+
+def _focus_missing(
+    chosen: list[Scored], question: str, weights: dict[str, float], lexicon: Lexicon, municipalities: tuple[str, ...]
+) -> bool:
+    focus = focus_stems(question, weights, lexicon, municipalities)
+    if not focus:
+        return False
+    near: set[str] = set()
+    for c in chosen:
+        near |= set(lexicon.stems(c.sentence.text)) | set(lexicon.stems(c.sentence.hit.chunk.section))
+    return not any(lexicon.matches(st, near) for st in focus)
+
+
+def evidence_features(
+    chosen: list[Scored], weights: dict[str, float], lexicon: Lexicon, question: str, municipalities: list[str]
+) -> dict[str, float]:
+    """What the refusal decision looks at (see ``evidence_score``)."""
+    best = chosen[0]
+    total_weight = sum(weights.values()) or 1.0
+    covered: set[str] = set()
+    for c in chosen:
+        covered |= set(lexicon.stems(c.sentence.text)) | set(lexicon.stems(c.sentence.hit.chunk.section))
+    missing = not any(_carries_asked_fact(c, question, weights, lexicon, tuple(municipalities)) for c in chosen)
+    top = chosen[0].sentence.hit.chunk
+    passage_stems = set(lexicon.stems(top.text)) | set(lexicon.stems(top.context))
+    known = {st: w for st, w in weights.items() if lexicon.known(st)}
+    known_weight = sum(known.values()) or 1.0
+    named = {m for m in municipalities if re.search(rf"\b{re.escape(m)}\b", question, re.IGNORECASE)}
+    sources = {c.sentence.hit.chunk.kommun for c in chosen}
+    return {
+        "best": best.total,
+        "dense": best.dense,
+        "coverage": sum(w for st, w in weights.items() if st in covered) / total_weight,
+        "unknown": sum(w for st, w in weights.items() if not lexicon.known(st)) / total_weight,
+        "passage_coverage": sum(w for st, w in known.items() if st in passage_stems) / known_weight,
+        "missing_fact": float(missing),
+        "focus_missing": float(_focus_missing(chosen, question, weights, lexicon, tuple(municipalities))),
+        "other_kommun": float(bool(named) and not (named & sources)),
+    }
+
+
+# Weights of the evidence score, fitted on the dev set's answerable and unanswerable questions
+# (python -m evals calibrate prints them); the refusal threshold sits at 0.5.
+EVIDENCE_WEIGHTS = {
+    "best": 1.61,
+    "dense": 0.14,
+    "coverage": 1.08,
+    "unknown": -0.59,
+    "passage_coverage": 0.97,
+    "missing_fact": -2.96,
+    "focus_missing": -0.38,
+    "other_kommun": 0.00,
+}
+EVIDENCE_BIAS = -1.25
+
+
+def evidence_score(features: dict[str, float]) -> float:
+    """A 0..1 confidence that the chosen sentences answer the question."""
+    z = EVIDENCE_BIAS + sum(EVIDENCE_WEIGHTS[k] * v for k, v in features.items())
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def _source_label(hit: Hit) -> str:
+    c = hit.chunk
+    kommun = c.kommun if c.kommun != UNKNOWN else "kommunen anges inte"
+    return f"{c.title} ({kommun})"
+
+
+def compose(question: str, chosen: list[Scored]) -> tuple[str, list[Citation]]:
+    """A short Swedish answer: a lead-in naming the source(s), then the sentences with [n] markers."""
+    citations: dict[str, Citation] = {}
+    order = sorted(chosen, key=lambda c: (c.sentence.passage_rank, c.sentence.start))
+    for c in order:
+        cid = c.sentence.hit.chunk.chunk_id
+        if cid not in citations:
+            citations[cid] = Citation(len(citations) + 1, c.sentence.hit)
+        citations[cid].quotes.append(c.sentence.text)
+    by_doc: dict[str, list[Scored]] = {}
+    for c in order:
+        by_doc.setdefault(c.sentence.hit.chunk.doc_id, []).append(c)
+    parts = []
+    if len(by_doc) > 1:
+        names = [_source_label(items[0].sentence.hit) for items in by_doc.values()]
+        parts.append(f"Svaret bygger på {len(by_doc)} dokument: " + ", ".join(names[:-1]) + f" och {names[-1]}.")
+    for items in by_doc.values():
+        text = " ".join(f"{_as_sentence(c.sentence)} [{citations[c.sentence.hit.chunk.chunk_id].n}]" for c in items)
+        parts.append(f"Enligt {_source_label(items[0].sentence.hit)}: {text}")
+    return "\n\n".join(parts), list(citations.values())
+
+
+def _as_sentence(s: Sentence) -> str:
+    text = s.text.strip()
+    return text if text[-1:] in ".!?:" else text + "."
+
+
+def answer_extractive(
+    question: str,
+    query_vector: list[float],
+    hits: list[Hit],
+    ix: Index,
+    threshold: float,
+    municipalities: list[str],
+) -> Answer:
+    """The extractive answer for retrieved ``hits`` (refused below ``threshold``)."""
+    scored, weights = score_sentences(question, query_vector, hits, ix)
+    lexicon, _ = helpers_for(ix)
+    chosen = select(scored, question, municipalities)
+    evidence = evidence_score(evidence_features(chosen, weights, lexicon, question, municipalities)) if chosen else 0.0
+    if not chosen or evidence < threshold:
+        return refusal(question, hits, evidence)
+    text, citations = compose(question, chosen)
+    return Answer(
+        question=question, answer=text, refused=False, mode="extractive", citations=citations, evidence=evidence
+    )
+
+
+def refusal(question: str, hits: list[Hit], evidence: float = 0.0) -> Answer:
+    """The honest "not in the documents" answer, offering the closest documents."""
+    closest = hits[:3]
+    text = REFUSAL
+    if closest:
+        seen: list[str] = []
+        for h in closest:
+            label = f"{_source_label(h)}, avsnittet ”{h.chunk.section}”" if h.chunk.section else _source_label(h)
+            if label not in seen:
+                seen.append(label)
+        text += "\n\nNärmast i dokumenten:\n" + "\n".join(f"- {label}" for label in seen)
+    return Answer(question=question, answer=text, refused=True, mode="extractive", closest=closest, evidence=evidence)

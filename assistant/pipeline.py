@@ -1,0 +1,129 @@
+"""assistant.ask: question -> standalone question -> retrieval -> cited Swedish answer."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+
+from assistant.engine import get_index
+from assistant.extractive import answer_extractive, refusal
+from assistant.followup import rewrite
+from assistant.models import Answer
+from assistant.questions import clean_question, question_kind
+from index import Filters, Index
+from settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def municipalities_of(ix: Index) -> list[str]:
+    return sorted({d["kommun"] for d in ix.documents.values() if d["kommun"] and d["kommun"] != "okänd"})
+
+
+def search_query(question: str) -> str:
+    """The text to retrieve with: a question about money also looks for cost tables."""
+    if question_kind(question) == "money":
+        return f"{question} kostnad kostnadsberäkning tkr kronor"
+    return question
+
+
+def filter_label(filters: Filters | None, ix: Index) -> str | None:
+    """ "Söker i: Alingsås" — the current restriction, in words, or None."""
+    if not filters:
+        return None
+    parts = list(filters.kommun)
+    parts += [ix.documents.get(d, {}).get("title", d) for d in filters.doc_ids]
+    parts += [str(y) for y in filters.years]
+    return "Söker i: " + ", ".join(parts)
+
+
+def _clean_history(history: object) -> list[dict]:
+    if not isinstance(history, list):
+        return []
+    return [
+        {"role": t["role"], "content": clean_question(t["content"]).text}
+        for t in history
+        if isinstance(t, dict) and t.get("role") in ("user", "assistant") and isinstance(t.get("content"), str)
+    ]
+
+
+def _prepare(question: object, history: object, filters: Filters | None, settings: Settings):
+    cleaned = clean_question(question, settings.max_question_chars)
+    return cleaned, _clean_history(history)
+
+
+def ask(
+    question: object,
+    history: list[dict] | None = None,
+    filters: Filters | None = None,
+    mode: str | None = None,
+    settings: Settings | None = None,
+    index: Index | None = None,
+) -> Answer:
+    """Answer a question from the documents, with numbered citations; never raises on bad input."""
+    answer: Answer | None = None
+    for answer in ask_stream(question, history, filters, mode, settings, index):
+        pass
+    assert answer is not None
+    return answer
+
+
+def ask_stream(
+    question: object,
+    history: list[dict] | None = None,
+    filters: Filters | None = None,
+    mode: str | None = None,
+    settings: Settings | None = None,
+    index: Index | None = None,
+) -> Iterator[Answer]:
+    """Like ``ask``, yielding partial answers as the text grows (LLM mode streams); the last one is final."""
+    settings = settings or get_settings()
+    mode = mode if mode in ("extractive", "llm") else settings.answer_mode
+    started = time.perf_counter()
+    cleaned, turns = _prepare(question, history, filters, settings)
+    if cleaned.problem:
+        yield Answer(
+            question=cleaned.text,
+            answer=cleaned.problem,
+            refused=True,
+            mode=mode,
+            notices=cleaned.notices,
+            timings_ms={"retrieve": 0.0, "answer": 0.0, "total": (time.perf_counter() - started) * 1000},
+        )
+        return
+    ix = index or get_index(settings)
+    municipalities = municipalities_of(ix)
+    standalone = rewrite(cleaned.text, turns, municipalities)
+    result = ix.search(search_query(standalone), k=max(settings.top_k, settings.answer_passages), filters=filters)
+    retrieved = time.perf_counter()
+    label = filter_label(filters, ix)
+    notices = list(cleaned.notices)
+
+    def finish(answer: Answer) -> Answer:
+        answer.question = cleaned.text
+        answer.rewritten_question = standalone if standalone != cleaned.text else None
+        answer.notices = notices + answer.notices
+        if label and not answer.answer.startswith("Söker i:"):
+            answer.answer = f"{label}\n\n{answer.answer}"
+        now = time.perf_counter()
+        answer.timings_ms = {
+            "retrieve": result.retrieve_ms,
+            "answer": (now - retrieved) * 1000,
+            "total": (now - started) * 1000,
+        }
+        return answer
+
+    if not result.hits:
+        yield finish(refusal(standalone, []))
+        return
+    extractive = answer_extractive(
+        standalone, result.query_vector, result.hits, ix, settings.refusal_threshold, municipalities
+    )
+    if mode != "llm":
+        yield finish(extractive)
+        return
+    from assistant.llm import answer_with_llm
+
+    for partial in answer_with_llm(standalone, result.hits, extractive, settings, turns):
+        yield finish(partial)

@@ -1,0 +1,144 @@
+"""Candidate sentences of retrieved passages, with what is needed to score them.
+
+Sentence vectors are computed when a passage is first used in an answer, then kept in
+memory and in the on-disk embedding cache, so the build stays fast and a sentence is
+embedded once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+import Stemmer
+from bm25s.stopwords import STOPWORDS_SWEDISH
+
+from index import Hit, Index
+from index.chunking import sentence_spans
+from index.embedcache import EmbeddingCache
+from index.embedders import embedder_id
+
+TOKEN = re.compile(r"(?u)\b\w\w+\b")
+# Question words carry no topic: "hur många", "hur stor", "vilken" must not count as matches.
+QUESTION_WORDS = {
+    "hur",
+    "många",
+    "mycket",
+    "stor",
+    "stora",
+    "ofta",
+    "länge",
+    "vilken",
+    "vilket",
+    "vilka",
+    "vad",
+    "när",
+    "vem",
+    "var",
+    "varför",
+    "finns",
+    "fick",
+    "del",
+    "gjorts",
+    "görs",
+    "sker",
+}
+STOPWORDS = (
+    set(STOPWORDS_SWEDISH) | QUESTION_WORDS | {"nämnden", "kommun", "kommunen", "dokumenten", "dokumentet", "enligt"}
+)
+
+
+@dataclass
+class Sentence:
+    hit: Hit
+    passage_rank: int
+    start: int  # offsets into the chunk text
+    end: int
+    text: str
+    is_list_item: bool
+
+
+def passage_sentences(hit: Hit, passage_rank: int) -> list[Sentence]:
+    """The sentences, list items and table rows of a passage, in order."""
+    text = hit.chunk.text
+    out = []
+    for s, e in sentence_spans(text):
+        sentence = text[s:e].strip()
+        if len(sentence) < 3:
+            continue
+        is_item = sentence.startswith("• ")
+        if is_item:
+            sentence, s = sentence[2:], s + 2
+        out.append(Sentence(hit, passage_rank, s, e, sentence, is_item))
+    return out
+
+
+class Lexicon:
+    """Swedish stems and their IDF over the index, from the BM25 model."""
+
+    def __init__(self, ix: Index) -> None:
+        self.stemmer = Stemmer.Stemmer("swedish")
+        bm25 = ix.bm25.retriever.bm25
+        self.vocab: dict[str, int] = bm25.vocab_dict
+        indptr = np.asarray(bm25.scores["indptr"])
+        self.df = np.diff(indptr)
+        self.n = int(bm25.scores["num_docs"])
+        self.max_idf = math.log(1 + (self.n + 0.5) / 0.5)
+
+    def stems(self, text: str) -> list[str]:
+        tokens = [t for t in TOKEN.findall(text.lower()) if t not in STOPWORDS]
+        return self.stemmer.stemWords(tokens)
+
+    def idf(self, stem: str) -> float:
+        tid = self.vocab.get(stem)
+        if tid is None or tid >= len(self.df):
+            return self.max_idf
+        df = int(self.df[tid])
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def known(self, stem: str) -> bool:
+        return stem in self.vocab
+
+    @staticmethod
+    def matches(stem: str, stems: set[str]) -> bool:
+        """Exact stem, or the first part of a Swedish compound ("kostnad" in "kostnadsberäkning")."""
+        if stem in stems:
+            return True
+        return len(stem) >= 5 and any(t.startswith(stem) for t in stems)
+
+
+class SentenceVectors:
+    """Passage-side vectors for sentences: memory, then disk cache, then the embedder."""
+
+    def __init__(self, ix: Index) -> None:
+        self.ix = ix
+        self.memory: dict[str, np.ndarray] = {}
+        self.lock = threading.Lock()
+        self.cache = EmbeddingCache(ix.settings.cache_dir / "embeddings.sqlite", embedder_id(ix.settings) + ":sentence")
+
+    def get(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.memory]
+        if missing:
+            with self.lock:
+                missing = [t for t in missing if t not in self.memory]
+                if missing:
+                    vectors, _ = self.cache.embed(missing, self.ix.embedder.get_text_embedding_batch)
+                    for t, v in zip(missing, vectors, strict=True):
+                        self.memory[t] = v
+        return np.stack([self.memory[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+
+
+_helpers: weakref.WeakKeyDictionary[Index, tuple[Lexicon, SentenceVectors]] = weakref.WeakKeyDictionary()
+_helpers_lock = threading.Lock()
+
+
+def helpers_for(ix: Index) -> tuple[Lexicon, SentenceVectors]:
+    """The lexicon and sentence-vector store of an opened index (dropped with the index)."""
+    with _helpers_lock:
+        if ix not in _helpers:
+            _helpers[ix] = (Lexicon(ix), SentenceVectors(ix))
+        return _helpers[ix]
