@@ -1,4 +1,7 @@
-"""python -m assistant search "FRÅGA" [--json] [-k 5] | search --batch FILE"""
+"""python -m assistant ask "FRÅGA" [--json] [--kommun K] [--mode M] | search "FRÅGA" [--json] [-k 5]
+
+Both take --batch FILE (one JSON object a line in, one JSON line out).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from assistant.engine import get_index
+from assistant.models import Answer
+from assistant.pipeline import ask
 from index import Filters
 from settings import get_settings
 
@@ -34,6 +39,23 @@ def _print_search(data: dict[str, Any]) -> None:
         page = f", s. {r['page']}" if r["page"] else ""
         print(f"\n[{r['rank']}] {r['title']} ({r['kommun']}) - {r['section']}{page}  relevans {r['score']:.2f}")
         print("    " + r["text"][:400].replace("\n", "\n    "))
+
+
+def _print_answer(answer: Answer) -> None:
+    for notice in answer.notices:
+        print(f"OBS: {notice}")
+    if answer.rewritten_question:
+        print(f"(Tolkad fråga: {answer.rewritten_question})")
+    print(answer.answer)
+    if answer.citations:
+        print("\nKällor:")
+    for c in answer.citations:
+        ch = c.hit.chunk
+        page = f", s. {ch.page_start}" if ch.page_start else ""
+        print(f"  [{c.n}] {ch.title} ({ch.kommun}) - {ch.section}{page}")
+        for quote in c.quotes:
+            print(f"      ”{quote}”")
+    print(f"\n({answer.mode}, {answer.timings_ms.get('total', 0):.0f} ms)")
 
 
 def batch_lines(path: str) -> Iterator[tuple[int, str]]:
@@ -64,10 +86,13 @@ def run_batch(path: str, handle: Callable[[dict[str, Any]], dict[str, Any]]) -> 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant", description="Ask and search the documents.")
     sub = parser.add_subparsers(dest="command", required=True)
+    p_ask = sub.add_parser("ask", help="answer a question from the documents, with citations")
+    p_ask.add_argument("question", nargs="?")
+    p_ask.add_argument("--mode", choices=["extractive", "llm"], default=None)
     p_search = sub.add_parser("search", help="retrieve the best passages for a question")
     p_search.add_argument("question", nargs="?")
     p_search.add_argument("-k", type=int, default=None, help="number of passages (default: settings.top_k)")
-    for p in (p_search,):
+    for p in (p_ask, p_search):
         p.add_argument("--json", action="store_true")
         p.add_argument("--batch", metavar="FILE", help="JSON lines with a question each ('-' for stdin)")
         p.add_argument("--kommun", action="append", help="only this municipality (repeatable)")
@@ -77,6 +102,21 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     filters = _filters(args)
 
+    if args.command == "ask":
+
+        def handle(item: dict[str, Any]) -> dict[str, Any]:
+            return ask(item["question"], item.get("history"), filters, args.mode, settings).to_json()
+
+        if args.batch:
+            return run_batch(args.batch, handle)
+        if args.question is None:
+            parser.error("a question is required (or --batch FILE)")
+        answer = ask(args.question, None, filters, args.mode, settings)
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False))
+        else:
+            _print_answer(answer)
+        return 0
     if args.command == "search":
         k = args.k or settings.top_k
         if args.batch:

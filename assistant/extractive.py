@@ -166,16 +166,19 @@ def select(scored: list[Scored], question: str, municipalities: list[str]) -> li
             chosen.append(candidate)
 
     if comparison:
+        # Each other document's best sentence that says something the chosen ones do not.
         by_doc: dict[str, Scored] = {}
         for c in scored:
-            by_doc.setdefault(c.sentence.hit.chunk.doc_id, c)
-        for c in sorted(by_doc.values(), key=lambda x: x.total, reverse=True)[1:3]:
+            doc = c.sentence.hit.chunk.doc_id
+            if doc != best.sentence.hit.chunk.doc_id and doc not in by_doc and normalise(c.sentence.text) not in seen:
+                by_doc[doc] = c
+        for c in sorted(by_doc.values(), key=lambda x: x.total, reverse=True)[:2]:
             if c.total >= best.total - 0.3:
                 take(c)
     for c in scored[1:]:
         if len(chosen) >= limit:
             break
-        if c.total >= 0.75 * best.total and (c.lexical > 0 or c.sentence.hit is best.sentence.hit):
+        if c.total >= 0.75 * best.total and c.lexical > 0:
             take(c)
     for c in list(chosen):
         for extra in _introduced_by(c, scored, kind):
@@ -340,7 +343,11 @@ def _source_label(hit: Hit) -> str:
 def compose(question: str, chosen: list[Scored]) -> tuple[str, list[Citation]]:
     """A short Swedish answer: a lead-in naming the source(s), then the sentences with [n] markers."""
     citations: dict[str, Citation] = {}
-    order = sorted(chosen, key=lambda c: (c.sentence.passage_rank, c.sentence.start))
+    # The passage with the best sentence leads; then passages in retrieval order, sentences in text order.
+    lead = chosen[0].sentence.hit.chunk.chunk_id
+    order = sorted(
+        chosen, key=lambda c: (c.sentence.hit.chunk.chunk_id != lead, c.sentence.passage_rank, c.sentence.start)
+    )
     for c in order:
         cid = c.sentence.hit.chunk.chunk_id
         if cid not in citations:

@@ -171,7 +171,7 @@ def _resolve(question: str, previous: str, municipalities: list[str]) -> str:
 
 
 def _subject(question: str) -> str:
-    """The previous question without its question word: "Hur många socialpedagoger har ..." -> "socialpedagoger har ..."."""
+    """The previous question without its question word ("Hur många socialpedagoger ..." -> "socialpedagoger ...")."""
     tokens = _strip(question).split()
     if tokens and tokens[0].lower() in INTERROGATIVES:
         tokens = tokens[1:]

@@ -62,11 +62,8 @@ def ask(
     index: Index | None = None,
 ) -> Answer:
     """Answer a question from the documents, with numbered citations; never raises on bad input."""
-    answer: Answer | None = None
-    for answer in ask_stream(question, history, filters, mode, settings, index):
-        pass
-    assert answer is not None
-    return answer
+    answers = list(ask_stream(question, history, filters, mode, settings, index))
+    return answers[-1]
 
 
 def ask_stream(
@@ -95,6 +92,10 @@ def ask_stream(
     ix = index or get_index(settings)
     municipalities = municipalities_of(ix)
     standalone = rewrite(cleaned.text, turns, municipalities)
+    if mode == "llm" and standalone != cleaned.text and settings.llm_url:
+        from assistant.llm import rewrite_with_llm
+
+        standalone = rewrite_with_llm(cleaned.text, turns, settings) or standalone
     result = ix.search(search_query(standalone), k=max(settings.top_k, settings.answer_passages), filters=filters)
     retrieved = time.perf_counter()
     label = filter_label(filters, ix)
@@ -125,5 +126,5 @@ def ask_stream(
         return
     from assistant.llm import answer_with_llm
 
-    for partial in answer_with_llm(standalone, result.hits, extractive, settings, turns):
+    for partial in answer_with_llm(standalone, result.hits[: settings.top_k], extractive, settings, turns):
         yield finish(partial)

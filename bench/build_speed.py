@@ -20,7 +20,8 @@ def main() -> None:
         report = index.build(settings, progress=False)
         cold = time.perf_counter() - t
         print(
-            f"cold build: {cold:.1f} s ({report.documents} documents, {report.chunks} chunks, {report.embedded} embedded)"
+            f"cold build: {cold:.1f} s ({report.documents} documents, {report.chunks} chunks, "
+            f"{report.embedded} embedded)"
         )
         t = time.perf_counter()
         again = index.build(settings, progress=False)

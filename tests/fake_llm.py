@@ -1,0 +1,106 @@
+"""A scripted OpenAI-compatible chat server on 127.0.0.1 for LLM-mode tests (streaming included)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Script:
+    replies: list[str] = field(default_factory=list)
+    delay: float = 0.0
+    malformed: bool = False
+    requests: list[dict] = field(default_factory=list)
+
+
+class FakeLLM:
+    """Start with ``with FakeLLM() as llm:``; ``llm.url`` is the OpenAI base URL (…/v1)."""
+
+    def __init__(self) -> None:
+        self.script = Script()
+        script = self.script
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 - the http.server API
+                try:
+                    self._answer()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout test)
+
+            def _answer(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                script.requests.append(body)
+                if script.delay:
+                    time.sleep(script.delay)
+                reply = script.replies.pop(0) if script.replies else "Det framgår inte av dokumenten."
+                if script.malformed:
+                    self._send(200, b"{not json at all", "application/json")
+                elif body.get("stream"):
+                    self._stream(reply)
+                else:
+                    payload = {
+                        "id": "fake-1",
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": "fake",
+                        "choices": [
+                            {"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}
+                        ],
+                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                    }
+                    self._send(200, json.dumps(payload).encode(), "application/json")
+
+            def _send(self, status: int, data: bytes, ctype: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _stream(self, reply: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                words = reply.split(" ")
+                for i, word in enumerate(words):
+                    delta = {"content": word + (" " if i < len(words) - 1 else "")}
+                    if i == 0:
+                        delta["role"] = "assistant"
+                    chunk = {
+                        "id": "fake-1",
+                        "object": "chat.completion.chunk",
+                        "created": int(time.time()),
+                        "model": "fake",
+                        "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+                    }
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                end = {
+                    "id": "fake-1",
+                    "object": "chat.completion.chunk",
+                    "created": int(time.time()),
+                    "model": "fake",
+                    "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                }
+                self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
+                self.wfile.flush()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeLLM:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
