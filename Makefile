@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 ANONYMIZED_TELEMETRY=False GRADIO_ANALYTICS_ENABLED=False
 
-.PHONY: install run test lint index bench clean
+.PHONY: install browser run test lint index bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,13 @@ index: install
 run: index
 	$(OFFLINE) $(BIN)/python app.py --host 127.0.0.1 --port 7860
 
-test: install
+# Debian's chromium for the real-browser test (needs root, as on CI; skipped otherwise).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		echo "chromium not installed (not root): the browser test will be skipped"
+
+test: install browser
 	$(OFFLINE) $(BIN)/python -m pytest
 
 lint: install
