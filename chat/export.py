@@ -1,0 +1,31 @@
+"""An answer with its sources as Markdown, for pasting into a memo."""
+
+from __future__ import annotations
+
+from assistant.models import Answer
+
+
+def _plain(text: str) -> str:
+    # Markdown control characters in questions or documents are escaped so they stay text.
+    for ch in "\\`*_[]<>#|":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def answer_markdown(answer: Answer) -> str:
+    lines = [f"**Fråga:** {_plain(answer.question)}", ""]
+    if answer.rewritten_question:
+        lines += [f"*Tolkad som:* {_plain(answer.rewritten_question)}", ""]
+    lines += [_plain(answer.answer).replace("\\[", "[").replace("\\]", "]"), ""]
+    if answer.citations:
+        lines.append("**Källor**")
+        lines.append("")
+        for c in answer.citations:
+            ch = c.hit.chunk
+            page = f", s. {ch.page_start}" if ch.page_start else ""
+            lines.append(f"{c.n}. {_plain(ch.title)} ({_plain(ch.kommun)}), {_plain(ch.section)}{page}")
+            for quote in c.quotes:
+                lines.append(f"   > {_plain(quote)}")
+    mode = "språkmodell" if answer.mode == "llm" else "utdrag ur dokumenten"
+    lines += ["", f"*Svaret är framtaget av Nämndassistenten ({mode}).*"]
+    return "\n".join(lines)

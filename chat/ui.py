@@ -1,0 +1,246 @@
+"""The Gradio Blocks: chat with streamed answers and a sources panel, filters, documents, upload, export."""
+
+from __future__ import annotations
+
+import html
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant import ask, ask_stream
+from assistant.engine import get_index
+from assistant.models import Answer
+from chat.documents import (
+    COLUMNS,
+    build_info,
+    document_choices,
+    documents_table,
+    municipality_choices,
+    outline_text,
+)
+from chat.export import answer_markdown
+from chat.sources import render_sources
+from chat.uploads import upload
+from index import Filters
+from settings import Settings
+
+EXAMPLES = [
+    "Vad gör nämnden för elever med hög frånvaro?",
+    "Vad beslutade nämnden 2025-06-17 § 44?",
+    "Vad kostar matematiksatsningen?",
+    "Hur följer Svenljunga upp trygghet och studiero?",
+]
+THINKING = "Söker i dokumenten …"
+
+
+def theme() -> gr.themes.Base:
+    """System fonts only: the page must not load fonts (or anything else) from other hosts."""
+    return gr.themes.Base(
+        primary_hue="blue",
+        font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica", "Arial", "sans-serif"],
+        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
+    )
+
+
+def mode_text(settings: Settings) -> str:
+    if settings.answer_mode == "llm" and settings.llm_url:
+        return (
+            f"**Svarsläge:** språkmodell (`{settings.llm_backend}: {settings.llm_model or 'standard'}`), "
+            "med källhänvisningar som kontrolleras mot dokumenten."
+        )
+    return "**Svarsläge:** utdrag ur dokumenten (ingen språkmodell). Varje mening i svaret kommer ur en källa."
+
+
+def _content_text(content: Any) -> str:
+    """A chat message's text, whichever shape Gradio hands it back in."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or content.get("value") or "")
+    if isinstance(content, list):
+        return " ".join(_content_text(c) for c in content)
+    return ""
+
+
+def _history_turns(history: list[dict] | None) -> list[dict]:
+    turns = []
+    for message in history or []:
+        if isinstance(message, dict) and message.get("role") in ("user", "assistant"):
+            text = html.unescape(_content_text(message.get("content")))
+            if text and text != THINKING:
+                turns.append({"role": message["role"], "content": text})
+    return turns
+
+
+def display_text(answer: Answer) -> str:
+    notices = "".join(f"OBS: {n}\n\n" for n in answer.notices)
+    interpreted = f"(Tolkad fråga: {answer.rewritten_question})\n\n" if answer.rewritten_question else ""
+    return notices + interpreted + answer.answer
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """Growing prefixes of the answer, a sentence or so at a time, so the answer streams in."""
+    marks = [m.end() for m in re.finditer(r"(\[\d+\]|[.!?:])\s+", text)]
+    for end in marks:
+        yield text[:end]
+    yield text
+
+
+def build_app(settings: Settings) -> gr.Blocks:
+    """The chat app (not launched)."""
+    ix = get_index(settings)
+
+    def respond(message: str, history: list[dict] | None, kommun: list[str] | None, dokument: list[str] | None):
+        history = list(history or [])
+        turns = _history_turns(history)
+        filters = Filters(kommun=list(kommun or []), doc_ids=list(dokument or []))
+        # Questions and document text are shown as text: escaped, so no markup in them is ever interpreted.
+        history += [{"role": "user", "content": html.escape(message or "")}, {"role": "assistant", "content": THINKING}]
+        yield history, "", gr.update(), gr.update()
+        final: Answer | None = None
+        for partial in ask_stream(message, turns, filters, settings=settings, index=get_index(settings)):
+            final = partial
+            if partial.mode == "llm" and not partial.citations and partial.answer:
+                history[-1] = {"role": "assistant", "content": html.escape(partial.answer)}
+                yield history, "", gr.update(), gr.update()
+        assert final is not None
+        text = display_text(final)
+        if final.mode != "llm":
+            for prefix in _pieces(text):
+                history[-1] = {"role": "assistant", "content": html.escape(prefix)}
+                yield history, "", gr.update(), gr.update()
+        history[-1] = {"role": "assistant", "content": html.escape(text)}
+        yield history, "", render_sources(final), answer_markdown(final)
+
+    def clear():
+        return [], "", render_sources(None), "", None
+
+    def download(markdown: str) -> str | None:
+        if not markdown:
+            return None
+        folder = Path(tempfile.mkdtemp(prefix="namnd-svar-"))
+        path = folder / "svar.md"
+        path.write_text(markdown, encoding="utf-8")
+        return str(path)
+
+    def refresh_documents():
+        current = get_index(settings)
+        return (
+            build_info(current),
+            documents_table(current),
+            gr.update(choices=document_choices(current)),
+            gr.update(choices=municipality_choices(current)),
+            gr.update(choices=document_choices(current)),
+        )
+
+    def run_upload(path: str | None, title: str, kommun: str, datum: str):
+        for status in upload(path, title, kommun, datum, settings):
+            yield status
+
+    def api_ask(
+        question: str,
+        history: list[dict] | None = None,
+        kommun: list[str] | None = None,
+        dokument: list[str] | None = None,
+    ) -> dict:
+        """Answer a question from the documents; returns the JSON of `python -m assistant ask --json`."""
+        filters = Filters(kommun=list(kommun or []), doc_ids=list(dokument or []))
+        return ask(question, history or [], filters, settings=settings, index=get_index(settings)).to_json()
+
+    with gr.Blocks(title="Nämndassistenten", analytics_enabled=False) as demo:
+        gr.Markdown(
+            "# Nämndassistenten\n"
+            "Ställ frågor om nämndernas dokument. Svaren hämtas ur dokumenten och varje uppgift visar sin källa "
+            "med dokument, avsnitt och sida. Finns svaret inte i dokumenten säger assistenten det."
+        )
+        gr.Markdown(mode_text(settings), elem_id="svarslage")
+        with gr.Tabs():
+            with gr.Tab("Fråga", id="fraga-flik"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(
+                            label="Samtal",
+                            height=460,
+                            render_markdown=False,
+                            sanitize_html=True,
+                            elem_id="chatt",
+                            placeholder="Ställ en fråga om dokumenten nedan.",
+                        )
+                        with gr.Row():
+                            question = gr.Textbox(
+                                label="Din fråga",
+                                placeholder="Till exempel: Vad gör nämnden för elever med hög frånvaro?",
+                                scale=5,
+                                elem_id="fraga",
+                                max_length=settings.max_question_chars,
+                            )
+                            send = gr.Button("Skicka", variant="primary", scale=1, elem_id="skicka")
+                        with gr.Row():
+                            kommun = gr.Dropdown(
+                                municipality_choices(ix),
+                                multiselect=True,
+                                label="Sök bara i kommun",
+                                elem_id="filter-kommun",
+                            )
+                            dokument = gr.Dropdown(
+                                document_choices(ix),
+                                multiselect=True,
+                                label="Sök bara i dokument",
+                                elem_id="filter-dokument",
+                            )
+                        gr.Examples(EXAMPLES, inputs=question, label="Exempel på frågor")
+                        with gr.Row():
+                            clear_btn = gr.Button("Rensa samtalet", elem_id="rensa")
+                            download_btn = gr.DownloadButton("Ladda ner svaret (Markdown)", elem_id="ladda-ner")
+                        export = gr.Textbox(
+                            label="Svaret som Markdown (att klistra in i en skrivelse)",
+                            lines=5,
+                            interactive=False,
+                            buttons=["copy"],
+                            elem_id="export",
+                        )
+                    with gr.Column(scale=2):
+                        sources = gr.HTML(render_sources(None), elem_id="kallor")
+            with gr.Tab("Dokument", id="dokument-flik"):
+                info = gr.Markdown(build_info(ix), elem_id="indexinfo")
+                table = gr.Dataframe(
+                    value=documents_table(ix), headers=COLUMNS, interactive=False, wrap=True, elem_id="dokumentlista"
+                )
+                outline_doc = gr.Dropdown(
+                    document_choices(ix), label="Visa ett dokuments avsnitt", elem_id="disposition-val"
+                )
+                outline = gr.Textbox(label="Avsnitt", lines=14, interactive=False, elem_id="disposition")
+                gr.Markdown(
+                    "### Ladda upp ett dokument (för personal)\nPDF, DOCX, TXT eller MD, högst "
+                    f"{settings.max_upload_mb} MB. Filen kontrolleras innan den läggs till."
+                )
+                upload_file = gr.File(
+                    label="Fil", file_types=[".pdf", ".docx", ".txt", ".md"], type="filepath", elem_id="uppladdning"
+                )
+                with gr.Row():
+                    up_title = gr.Textbox(label="Titel (frivillig)", elem_id="upp-titel")
+                    up_kommun = gr.Textbox(label="Kommun (frivillig)", elem_id="upp-kommun")
+                    up_datum = gr.Textbox(label="Beslutsdatum ÅÅÅÅ-MM-DD (frivillig)", elem_id="upp-datum")
+                upload_btn = gr.Button("Lägg till och indexera", variant="primary", elem_id="ladda-upp")
+                upload_status = gr.Textbox(label="Status", interactive=False, elem_id="uppladdning-status")
+
+        outputs = [chatbot, question, sources, export]
+        send.click(respond, [question, chatbot, kommun, dokument], outputs, api_name="chatt").then(
+            download, export, download_btn, api_visibility="private"
+        )
+        question.submit(respond, [question, chatbot, kommun, dokument], outputs, api_visibility="private").then(
+            download, export, download_btn, api_visibility="private"
+        )
+        clear_btn.click(clear, None, [chatbot, question, sources, export, download_btn], api_visibility="private")
+        outline_doc.change(
+            lambda d: outline_text(get_index(settings), d), outline_doc, outline, api_visibility="private"
+        )
+        upload_btn.click(
+            run_upload, [upload_file, up_title, up_kommun, up_datum], upload_status, api_visibility="private"
+        ).then(refresh_documents, None, [info, table, outline_doc, kommun, dokument], api_visibility="private")
+        gr.api(api_ask, api_name="fraga")
+    return demo
