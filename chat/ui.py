@@ -138,8 +138,7 @@ def build_app(settings: Settings) -> gr.Blocks:
         )
 
     def run_upload(path: str | None, title: str, kommun: str, datum: str):
-        for status in upload(path, title, kommun, datum, settings):
-            yield status
+        yield from upload(path, title, kommun, datum, settings)
 
     def api_ask(
         question: str,

@@ -136,7 +136,8 @@ def test_bad_upload_is_rejected_in_swedish(page, tmp_path):
     page.locator("#uppladdning input[type=file]").set_input_files(str(bad))
     page.locator("#ladda-upp").click()
     page.wait_for_function(
-        "() => (document.querySelector('#uppladdning-status textarea')?.value || '').startsWith('Filen lades inte till')",
+        "() => (document.querySelector('#uppladdning-status textarea')?.value || '')"
+        ".startsWith('Filen lades inte till')",
         timeout=60_000,
     )
     assert "PDF" in page.locator("#uppladdning-status textarea").input_value()
