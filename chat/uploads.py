@@ -23,7 +23,7 @@ def upload(path: str | None, title: str, kommun: str, datum: str, settings: Sett
         yield "Välj en fil att ladda upp först."
         return
     source = Path(path)
-    name = getattr(source, "orig_name", None) or source.name
+    name = source.name  # Gradio keeps the browser's file name as the temporary file's name
     yield f"Kontrollerar {name} …"
     metadata = {k: v.strip() for k, v in (("title", title), ("kommun", kommun), ("datum", datum)) if v and v.strip()}
     if not _build_lock.acquire(blocking=False):

@@ -1,0 +1,150 @@
+"""The chat's parts and its HTTP API (gradio_client), login and privacy defaults."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from app_server import AppServer
+
+from app import parse_auth
+from assistant.models import Answer, Citation
+from chat.documents import outline_text
+from chat.export import answer_markdown
+from chat.sources import relevance_words, render_sources
+from chat.uploads import upload
+from index import Hit
+from index.chunking import Chunk
+
+
+def _answer(text: str, passage: str, quote: str) -> Answer:
+    chunk = Chunk("c1", "doc", "Plan <b>2026</b>", "Testby", 2026, ["Rubrik [länk](http://x.se)"], passage, 0,
+                  len(passage), 2, 3)
+    hit = Hit(1, chunk, 0.9, 0.9, 1.0, [])
+    return Answer(question="<script>alert(1)</script> [a](http://evil)", answer=text, refused=False,
+                  mode="extractive", citations=[Citation(1, hit, [quote])])
+
+
+def test_sources_panel_escapes_document_text_and_highlights_quotes():
+    passage = "Inledning. <script>alert('x')</script> Nämnden satsar 100 tkr. [länk](http://evil.example)"
+    html = render_sources(_answer("Nämnden satsar 100 tkr. [1]", passage, "Nämnden satsar 100 tkr."))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<b>" not in html and "Plan &lt;b&gt;2026&lt;/b&gt;" in html
+    assert "<mark>Nämnden satsar 100 tkr.</mark>" in html
+    assert 'href="http://evil.example"' not in html and "[länk](http://evil.example)" in html
+    assert "sidorna 2–3" in html and "Mycket relevant" in html
+
+
+def test_refused_answer_shows_closest_passages_labelled():
+    a = _answer("x", "Text om simning.", "")
+    refused = Answer(question="q", answer="Jag hittar inget", refused=True, mode="extractive",
+                     closest=[a.citations[0].hit])
+    html = render_sources(refused)
+    assert "Närmast i dokumenten" in html and "besvarar frågan" in html
+
+
+def test_relevance_words():
+    assert [relevance_words(s) for s in (0.95, 0.6, 0.3, 0.1)] == [
+        "Mycket relevant", "Relevant", "Delvis relevant", "Svagt relevant"]
+
+
+def test_markdown_export_keeps_user_text_as_text():
+    md = answer_markdown(_answer("Nämnden satsar 100 tkr. [1]", "Nämnden satsar 100 tkr.", "Nämnden satsar 100 tkr."))
+    assert "\\<script\\>" in md and "\\[a\\](http://evil)" in md
+    assert "Nämnden satsar 100 tkr. [1]" in md
+    assert "1. Plan \\<b\\>2026\\<\\/b\\>" not in md and "**Källor**" in md
+
+
+def test_outline_of_a_document(shared_index):
+    text = outline_text(shared_index, "alingsas-bun-2025-uppfoljning-inriktning-april")
+    assert "• Uppföljning per område" in text and "  • Elever med hög frånvaro  (s. 7)" in text
+
+
+def test_parse_auth():
+    assert parse_auth("anna:hemligt, bo:annat:kolon") == [("anna", "hemligt"), ("bo", "annat:kolon")]
+    assert parse_auth(None) is None
+    with pytest.raises(ValueError):
+        parse_auth("utan-losenord")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expect"),
+    [
+        ("bild.png", b"\x89PNG", "filtypen stöds inte"),
+        ("sida.html", b"<h1>Hej</h1><p>Text.</p>", "filtypen stöds inte"),
+        ("tom.txt", b"", "filen är tom"),
+        ("trasig.docx", b"PK\x03\x04 nope", "DOCX-filen är skadad"),
+        ("Protokoll maj.txt", "Protokoll\n\nNämnden beslutade att bygga en ny skola.".encode(), None),
+    ],
+)
+def test_upload_handler_checks_files(tmp_settings, tmp_path, name, content, expect):
+    source = tmp_path / name
+    source.write_bytes(content)
+    before = sorted(p.name for p in tmp_settings.corpus_dir.iterdir())
+    messages = list(upload(str(source), "", "", "", tmp_settings))
+    after = sorted(p.name for p in tmp_settings.corpus_dir.iterdir())
+    if expect:
+        assert expect in messages[-1] and before == after
+    else:
+        assert messages[-1].startswith("Klart"), messages
+        assert set(after) - set(before) == {"protokoll-maj.txt"}
+
+
+def test_upload_over_size_limit_is_rejected(tmp_settings, tmp_path):
+    big = tmp_path / "stor.txt"
+    big.write_bytes(b"Text. " * 300_000)
+    settings = tmp_settings.model_copy(update={"max_upload_mb": 1})
+    messages = list(upload(str(big), "", "", "", settings))
+    assert "för stor" in messages[-1]
+
+
+@pytest.fixture(scope="module")
+def api_app(tmp_path_factory):
+    with AppServer(tmp_path_factory.mktemp("api-app")) as server:
+        yield server
+
+
+@pytest.mark.slow
+def test_gradio_client_api(api_app):
+    from gradio_client import Client
+
+    client = Client(api_app.url, verbose=False)
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert {"/fraga", "/chatt"} <= set(endpoints)
+    data = client.predict(question="Vad kostar matematiksatsningen?", api_name="/fraga")
+    assert data["citations"][0]["doc_id"] == "okand-kommun-bun-utvecklingsomraden-2020-2021"
+    assert "100 tkr" in data["answer"]
+    follow = client.predict(
+        question="Och elevhälsopersonalen?",
+        history=[{"role": "user", "content": "Vad kostar matematiksatsningen?"}],
+        api_name="/fraga",
+    )
+    assert follow["rewritten_question"] == "Vad kostar elevhälsopersonalen?" and "2 400 tkr" in follow["answer"]
+    chat = client.predict("Vad beslutade nämnden 2025-06-17 § 44?", [], [], [], api_name="/chatt")
+    history, _question, sources_html, markdown = chat
+    assert "[1]" in str(history[-1]["content"]) and "2025-06-17 § 44" in sources_html and "**Källor**" in markdown
+
+
+@pytest.mark.slow
+def test_login_protects_every_route(tmp_path):
+    with AppServer(tmp_path, {"NAMND_AUTH": "anna:hemligt-lösen"}) as server:
+        page = httpx.get(server.url + "/", timeout=10)
+        # The page itself is only the login form: nothing of the documents or the app's config is in it.
+        assert '"auth_required":true' in page.text and "Uppföljning inriktning" not in page.text
+        for path in ("/config", "/gradio_api/info", "/gradio_api/queue/status", "/gradio_api/file=/etc/passwd"):
+            assert httpx.get(server.url + path, timeout=10).status_code == 401, path
+        for path in ("/gradio_api/call/fraga", "/gradio_api/queue/join", "/gradio_api/upload"):
+            assert httpx.post(server.url + path, json={"data": ["x"]}, timeout=10).status_code == 401, path
+        from gradio_client import Client
+
+        with pytest.raises(Exception):  # noqa: B017 - any refusal will do, as long as it is refused
+            Client(server.url, verbose=False).predict(question="Vad kostar matematiksatsningen?", api_name="/fraga")
+        client = Client(server.url, auth=("anna", "hemligt-lösen"), verbose=False)
+        assert "100 tkr" in client.predict(question="Vad kostar matematiksatsningen?", api_name="/fraga")["answer"]
+
+
+@pytest.mark.slow
+def test_binds_to_loopback_by_default(api_app):
+    from settings import Settings
+
+    assert Settings().host == "127.0.0.1"
+    assert httpx.get(api_app.url, timeout=10).status_code == 200
