@@ -112,7 +112,7 @@ def looks_english(text: str) -> bool:
 
 
 # What kind of fact a question asks for, so sentences carrying it are preferred.
-NUMBER_Q = re.compile(r"\b(hur (många|mycket|stor|stora|länge|ofta)|vad kostar|kostnad|kostar|antal|belopp|procent)\b")
+NUMBER_Q = re.compile(r"\b(hur (många|mycket|stor|stora|länge|ofta)|vilket antal|hur stor andel|procent)\b")
 DATE_Q = re.compile(r"^(när)\b|\b(vilket datum|vilken dag|vilket år|vilken månad|vilken termin)\b")
 WHO_Q = re.compile(r"\b(vem|vilka personer|vem är|vilken person)\b")
 LIST_Q = re.compile(r"\b(vilka|vilket|lista|vad ingår|vilka delar)\b")

@@ -1,4 +1,4 @@
-"""python -m evals run [--set FILE] [--out DIR] [--mode M] [--baseline] | calibrate [--set FILE]"""
+"""python -m evals run [--set FILE] [--out DIR] [--mode M] [--baseline] [--judge] | calibrate [--set FILE]"""
 
 from __future__ import annotations
 
@@ -9,26 +9,63 @@ from pathlib import Path
 from settings import ROOT, get_settings
 
 DEFAULT_SET = ROOT / "evals" / "sets" / "dev.jsonl"
+DEFAULT_OUT = ROOT / "evals" / "out"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals", description="Evaluate the assistant.")
     sub = parser.add_subparsers(dest="command", required=True)
+    p_run = sub.add_parser("run", help="run a set through the assistant and write a report")
+    p_run.add_argument("--set", type=Path, default=DEFAULT_SET)
+    p_run.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    p_run.add_argument("--mode", choices=["extractive", "llm"], default=None)
+    p_run.add_argument("--baseline", action="store_true", help="also run the naive baseline and compare")
+    p_run.add_argument("--judge", action="store_true", help="add LLM-judged faithfulness and relevance")
     p_cal = sub.add_parser("calibrate", help="fit the refusal evidence weights on a set")
     p_cal.add_argument("--set", type=Path, default=DEFAULT_SET)
     args = parser.parse_args(argv)
     settings = get_settings()
-    from evals.dataset import SetError
+
+    from assistant.engine import get_index
+    from evals.dataset import SetError, load_set
 
     try:
         if args.command == "calibrate":
-            from assistant.engine import get_index
             from evals.calibrate import calibrate
 
             calibrate(args.set, get_index(settings), settings)
-    except SetError as exc:
+            return 0
+        items = load_set(args.set)  # validated before anything runs
+    except (SetError, OSError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
+    if args.judge and not settings.llm_url:
+        print(
+            "--judge needs a language model endpoint: set NAMND_LLM_URL (and NAMND_LLM_MODEL) to an "
+            "OpenAI-compatible or Ollama server. Nothing was run.",
+            file=sys.stderr,
+        )
+        return 2
+    from evals.report import summary_table, write_report
+    from evals.runner import run_assistant, run_baseline
+
+    ix = get_index(settings)
+    print(f"Running {len(items)} questions through the assistant ...", flush=True)
+    results = run_assistant(items, ix, settings, args.mode)
+    baseline = None
+    if args.baseline:
+        print("Running the naive baseline ...", flush=True)
+        baseline = run_baseline(items, settings)
+    extra = {}
+    if args.judge:
+        from evals.judge import judge
+
+        print("Asking the language model to judge the answers (model-judged) ...", flush=True)
+        extra["judge"] = judge(results, settings)
+    summary = write_report(args.out, args.set, results, baseline, extra)
+    print()
+    print(summary_table(summary["assistant"], summary["baseline"]))
+    print(f"\nReport: {args.out / 'report.md'}")
     return 0
 
 

@@ -36,8 +36,12 @@ class VectorOnlyRetriever:
     def __init__(self, passages: list[BaselinePassage], settings: Settings) -> None:
         self.passages = passages
         self.embedder = make_embedder(settings)
-        cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite", embedder_id(settings))
-        self.matrix, _ = cache.embed([p.text for p in passages], self.embedder.get_text_embedding_batch)
+        self.cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite", embedder_id(settings))
+        self.matrix, _ = self.cache.embed([p.text for p in passages], self.embedder.get_text_embedding_batch)
+
+    def passage_vectors(self, texts: list[str]) -> np.ndarray:
+        """Passage-side vectors for any texts, through the embedding cache."""
+        return self.cache.embed(texts, self.embedder.get_text_embedding_batch)[0]
 
     def search(self, question: str, k: int = 10) -> list[tuple[BaselinePassage, float]]:
         q = np.asarray(self.embedder.get_query_embedding(question), dtype=np.float32)

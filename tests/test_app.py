@@ -17,11 +17,17 @@ from index.chunking import Chunk
 
 
 def _answer(text: str, passage: str, quote: str) -> Answer:
-    chunk = Chunk("c1", "doc", "Plan <b>2026</b>", "Testby", 2026, ["Rubrik [länk](http://x.se)"], passage, 0,
-                  len(passage), 2, 3)
+    chunk = Chunk(
+        "c1", "doc", "Plan <b>2026</b>", "Testby", 2026, ["Rubrik [länk](http://x.se)"], passage, 0, len(passage), 2, 3
+    )
     hit = Hit(1, chunk, 0.9, 0.9, 1.0, [])
-    return Answer(question="<script>alert(1)</script> [a](http://evil)", answer=text, refused=False,
-                  mode="extractive", citations=[Citation(1, hit, [quote])])
+    return Answer(
+        question="<script>alert(1)</script> [a](http://evil)",
+        answer=text,
+        refused=False,
+        mode="extractive",
+        citations=[Citation(1, hit, [quote])],
+    )
 
 
 def test_sources_panel_escapes_document_text_and_highlights_quotes():
@@ -36,15 +42,20 @@ def test_sources_panel_escapes_document_text_and_highlights_quotes():
 
 def test_refused_answer_shows_closest_passages_labelled():
     a = _answer("x", "Text om simning.", "")
-    refused = Answer(question="q", answer="Jag hittar inget", refused=True, mode="extractive",
-                     closest=[a.citations[0].hit])
+    refused = Answer(
+        question="q", answer="Jag hittar inget", refused=True, mode="extractive", closest=[a.citations[0].hit]
+    )
     html = render_sources(refused)
     assert "Närmast i dokumenten" in html and "besvarar frågan" in html
 
 
 def test_relevance_words():
     assert [relevance_words(s) for s in (0.95, 0.6, 0.3, 0.1)] == [
-        "Mycket relevant", "Relevant", "Delvis relevant", "Svagt relevant"]
+        "Mycket relevant",
+        "Relevant",
+        "Delvis relevant",
+        "Svagt relevant",
+    ]
 
 
 def test_markdown_export_keeps_user_text_as_text():
