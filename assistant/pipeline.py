@@ -89,6 +89,8 @@ def ask_stream(
             timings_ms={"retrieve": 0.0, "answer": 0.0, "total": (time.perf_counter() - started) * 1000},
         )
         return
+    if settings.log_content:
+        log.info("Fråga: %s", cleaned.text)
     ix = index or get_index(settings)
     municipalities = municipalities_of(ix)
     standalone = rewrite(cleaned.text, turns, municipalities)

@@ -239,7 +239,7 @@ def build_app(settings: Settings) -> gr.Blocks:
             lambda d: outline_text(get_index(settings), d), outline_doc, outline, api_visibility="private"
         )
         upload_btn.click(
-            run_upload, [upload_file, up_title, up_kommun, up_datum], upload_status, api_visibility="private"
+            run_upload, [upload_file, up_title, up_kommun, up_datum], upload_status, api_name="ladda_upp"
         ).then(refresh_documents, None, [info, table, outline_doc, kommun, dokument], api_visibility="private")
         gr.api(api_ask, api_name="fraga")
     return demo

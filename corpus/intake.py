@@ -25,7 +25,8 @@ def safe_filename(name: str) -> str:
     if not dot:
         stem, suffix = base, ""
     stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-_").lower() or "dokument"
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem)
+    stem = re.sub(r"-{2,}", "-", stem).strip(".-_").lower() or "dokument"
     if stem in WINDOWS_RESERVED:
         stem = f"{stem}-dokument"
     suffix = re.sub(r"[^A-Za-z0-9]", "", suffix).lower()[:8]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import shutil
+import sqlite3
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -118,7 +120,10 @@ def build(
         except Exception as exc:  # a damaged previous store only costs re-embedding
             log.warning("Could not reuse previous vectors: %s", exc)
     todo = [c for c in chunks if c.chunk_id not in vectors]
-    cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite", emb_id)
+    try:
+        cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite", emb_id)
+    except (OSError, sqlite3.Error) as exc:
+        raise BuildError(f"Inbäddningscachen i {settings.cache_dir} kan inte skrivas ({exc}).") from exc
     embedder = make_embedder(settings)
     bar = tqdm(total=len(todo), desc="Bäddar in textavsnitt", unit="avsnitt", disable=not progress or not todo)
     matrix, report.embedded = cache.embed(
@@ -146,16 +151,22 @@ def build(
         }
         for d in docs
     }
-    build_id = write_build(
-        settings,
-        chunks,
-        np.stack([vectors[c.chunk_id] for c in chunks]),
-        documents,
-        errors,
-        prev_dir,
-        prev,
-        _fail_after,
-    )
+    try:
+        build_id = write_build(
+            settings,
+            chunks,
+            np.stack([vectors[c.chunk_id] for c in chunks]),
+            documents,
+            errors,
+            prev_dir,
+            prev,
+            _fail_after,
+        )
+    except OSError as exc:
+        reason = "disken är full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise BuildError(
+            f"Indexet kunde inte skrivas till {settings.index_dir} ({reason}). Det tidigare indexet är oförändrat."
+        ) from exc
     report.build_id = build_id
     report.chunks = len(chunks)
     report.seconds = time.perf_counter() - started

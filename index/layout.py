@@ -85,3 +85,22 @@ def remove_old_builds(index_dir: Path, keep: set[str]) -> None:
     for child in root.iterdir():
         if child.name not in keep:
             shutil.rmtree(child, ignore_errors=True)
+
+
+REQUIRED_FILES = [
+    CHUNKS,
+    MANIFEST,
+    f"{BM25_DIR}/params.index.json",
+    f"{BM25_DIR}/vocab.index.json",
+    f"{BM25_DIR}/data.csc.index.npy",
+    f"{BM25_DIR}/retriever.json",
+]
+LOCAL_CHROMA_FILE = f"{CHROMA_DIR}/chroma.sqlite3"
+
+
+def check_files(build: Path, local_chroma: bool) -> None:
+    """Raise IndexDamaged naming what is missing or empty in a build directory."""
+    required = REQUIRED_FILES + ([LOCAL_CHROMA_FILE] if local_chroma else [])
+    missing = [name for name in required if not (build / name).is_file() or (build / name).stat().st_size == 0]
+    if missing:
+        raise IndexDamaged(f"Indexet i {build} är ofullständigt: {', '.join(missing)} saknas eller är tomt.")

@@ -75,6 +75,7 @@ class Index:
         self.settings = settings
         self.build_dir = build_dir
         self.manifest = layout.read_manifest(build_dir)
+        layout.check_files(build_dir, local_chroma=self.manifest.get("chroma") == "local")
         if self.manifest["embedder"] != embedder_id(settings):
             raise layout.IndexDamaged("Indexet byggdes med en annan inbäddningsmodell än den som är inställd.")
         try:
