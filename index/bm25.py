@@ -37,7 +37,7 @@ class BM25Searcher:
     """BM25 search with a per-query filter mask over the chunk table's order."""
 
     def __init__(self, path: Path) -> None:
-        self.retriever = BM25Retriever.from_persist_dir(str(path))
+        self.retriever = BM25Retriever.from_persist_dir(str(path), show_progress=False)
         self.stemmer = _stemmer()
         self.ids = [row["node_id"] for row in self.retriever.corpus]
 

@@ -154,3 +154,22 @@ def test_dev_set_scores_stay_above_thresholds(built, shared_index, dev_set):
         assert summary[key] >= minimum, (key, summary[key], minimum)
     for key, maximum in limits["maximum"].items():
         assert summary[key] <= maximum, (key, summary[key], maximum)
+
+
+def test_llm_judge_scores_are_model_judged(built, shared_index, dev_set, tmp_path):
+    from fake_llm import FakeLLM
+
+    from evals.judge import judge
+
+    settings, _ = built
+    items = [q for q in dev_set if q["id"] in ("plan-matematik-kostnad", "ej-skolmat")]
+    results = run_assistant(items, shared_index, settings)
+    answered = [r for r in results if not r.refused]
+    with FakeLLM() as llm:
+        llm.script.replies = ["0.9", "Svaret är relevant: 1"] * len(answered)
+        scores = judge(results, settings.model_copy(update={"llm_url": llm.url, "llm_model": "domare"}))
+    assert scores["judged"] == len(answered) >= 1
+    assert scores["faithfulness"] == pytest.approx(0.9) and scores["relevance"] == pytest.approx(1.0)
+    summary = write_report(tmp_path / "out", ROOT / "x.jsonl", results, None, {"judge": scores})
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "Modellbedömt" in report and "bedömda av en språkmodell" in report and summary["judge"] == scores
