@@ -48,11 +48,6 @@ def _clean_history(history: object) -> list[dict]:
     ]
 
 
-def _prepare(question: object, history: object, filters: Filters | None, settings: Settings):
-    cleaned = clean_question(question, settings.max_question_chars)
-    return cleaned, _clean_history(history)
-
-
 def ask(
     question: object,
     history: list[dict] | None = None,
@@ -78,7 +73,8 @@ def ask_stream(
     settings = settings or get_settings()
     mode = mode if mode in ("extractive", "llm") else settings.answer_mode
     started = time.perf_counter()
-    cleaned, turns = _prepare(question, history, filters, settings)
+    cleaned = clean_question(question, settings.max_question_chars)
+    turns = _clean_history(history)
     if cleaned.problem:
         yield Answer(
             question=cleaned.text,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -119,11 +121,17 @@ def build_app(settings: Settings) -> gr.Blocks:
     def clear():
         return [], "", render_sources(None), "", None
 
+    exports = Path(tempfile.mkdtemp(prefix="namnd-svar-"))
+
     def download(markdown: str) -> str | None:
         if not markdown:
             return None
-        folder = Path(tempfile.mkdtemp(prefix="namnd-svar-"))
-        path = folder / "svar.md"
+        # One folder for the process; files named by content, older than an hour removed.
+        cutoff = time.time() - 3600
+        for old in exports.glob("*.md"):
+            if old.stat().st_mtime < cutoff:
+                old.unlink(missing_ok=True)
+        path = exports / f"svar-{hashlib.sha1(markdown.encode()).hexdigest()[:10]}.md"
         path.write_text(markdown, encoding="utf-8")
         return str(path)
 

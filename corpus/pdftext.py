@@ -35,7 +35,6 @@ INNER_SENTENCE_RE = re.compile(r"[.!?]\s+[A-ZÅÄÖ]")
 HYPHEN_KEEPERS = {"och", "eller", "samt", "som", "till", "respektive", "resp.", "men", "&"}
 # Column labels left alone on a line by table layouts; they carry no text of their own.
 STRAY_LABELS = {"syfte", "åtgärder"}
-CLOSING_QUOTES = "”\"')]"
 
 
 @dataclass

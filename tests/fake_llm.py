@@ -18,7 +18,7 @@ class Script:
 
 
 class FakeLLM:
-    """Start with ``with FakeLLM() as llm:``; ``llm.url`` is the OpenAI base URL (…/v1)."""
+    """Start with ``with FakeLLM() as llm:``; ``llm.url`` is the OpenAI base URL (…/v1), ``llm.root`` Ollama's."""
 
     def __init__(self) -> None:
         self.script = Script()
@@ -36,12 +36,22 @@ class FakeLLM:
 
             def _answer(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                if self.path.startswith("/api/show"):  # Ollama asks for the model's details first
+                    info = {
+                        "model_info": {"general.architecture": "llama", "llama.context_length": 8192},
+                        "capabilities": ["completion"],
+                        "details": {"family": "llama"},
+                    }
+                    self._send(200, json.dumps(info).encode(), "application/json")
+                    return
                 script.requests.append(body)
                 if script.delay:
                     time.sleep(script.delay)
                 reply = script.replies.pop(0) if script.replies else "Det framgår inte av dokumenten."
                 if script.malformed:
                     self._send(200, b"{not json at all", "application/json")
+                elif self.path.startswith("/api/chat"):
+                    self._ollama(reply, body.get("stream", True))
                 elif body.get("stream"):
                     self._stream(reply)
                 else:
@@ -63,6 +73,32 @@ class FakeLLM:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def _ollama(self, reply: str, stream: bool) -> None:
+                """Ollama's /api/chat: newline-delimited JSON when streaming."""
+                words = reply.split(" ") if stream else [reply]
+                lines = [
+                    {
+                        "model": "fake",
+                        "created_at": "2026-01-01T00:00:00Z",
+                        "done": False,
+                        "message": {"role": "assistant", "content": w + (" " if i < len(words) - 1 else "")},
+                    }
+                    for i, w in enumerate(words)
+                ]
+                lines.append(
+                    {
+                        "model": "fake",
+                        "created_at": "2026-01-01T00:00:00Z",
+                        "done": True,
+                        "done_reason": "stop",
+                        "message": {"role": "assistant", "content": ""},
+                    }
+                )
+                if not stream:
+                    lines = [{**lines[0], "done": True}]
+                data = "".join(json.dumps(line) + "\n" for line in lines).encode()
+                self._send(200, data, "application/x-ndjson")
 
             def _stream(self, reply: str) -> None:
                 self.send_response(200)
@@ -94,7 +130,8 @@ class FakeLLM:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        self.root = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"{self.root}/v1"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> FakeLLM:

@@ -121,3 +121,21 @@ def test_instructions_in_documents_stay_inside_the_quoted_source_block():
 def test_validate_citations():
     assert validate_citations("A [1]. B [3] [9]. C [2]", 3) == ("A [1]. B [3]. C [2]", [1, 3, 2])
     assert validate_citations("Inget stöd [0].", 3) == ("Inget stöd.", [])
+
+
+def test_ollama_backend(shared_index, built):
+    settings, _ = built
+    with FakeLLM() as llm:
+        llm.script.replies = ["Matematiksatsningen kostar 100 tkr [1]."]
+        ollama = settings.model_copy(
+            update={
+                "answer_mode": "llm",
+                "llm_backend": "ollama",
+                "llm_url": llm.root,
+                "llm_model": "llama3",
+                "llm_timeout": 5.0,
+            }
+        )
+        answer = ask(QUESTION, settings=ollama, index=shared_index)
+    assert answer.mode == "llm" and answer.model == "ollama:llama3"
+    assert answer.answer == "Matematiksatsningen kostar 100 tkr [1]." and [c.n for c in answer.citations] == [1]
