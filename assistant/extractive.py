@@ -325,8 +325,8 @@ def evidence_features(
     }
 
 
-# Weights of the evidence score, fitted on the dev set's answerable and unanswerable questions
-# (python -m evals calibrate prints them); the refusal threshold sits at 0.5.
+# Weights of the evidence score, fitted with `python -m evals calibrate` on the dev set; kept while a refit
+# does no better (it prints its own). The refusal threshold (settings.refusal_threshold) is 0.4.
 EVIDENCE_WEIGHTS = {
     "best": 1.80,
     "dense": 0.13,

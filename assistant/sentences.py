@@ -108,7 +108,13 @@ class Lexicon:
         """Exact stem, or the first part of a Swedish compound ("kostnad" in "kostnadsberäkning")."""
         if stem in stems:
             return True
-        return len(stem) >= 5 and any(t.startswith(stem) for t in stems)
+        if len(stem) < 5:
+            return False
+        # A compound's first part ("kostnad" in "kostnadsberäkning"), or an inflection the stemmer
+        # left on one side ("garantin"/"garanti", "statsbidraget"/"statsbidrag").
+        return any(
+            t.startswith(stem) or (len(t) >= 5 and stem.startswith(t) and len(stem) - len(t) <= 3) for t in stems
+        )
 
 
 class SentenceVectors:
