@@ -47,12 +47,22 @@ class BuildReport:
     seconds: float = 0.0
 
 
-def chunk_settings(settings: Settings) -> dict[str, int]:
+# Bumped whenever chunking code changes what chunks contain, so existing indexes are rebuilt.
+CHUNKER_VERSION = 3
+
+
+def chunk_params(settings: Settings) -> dict[str, int]:
+    """The chunking knobs, as chunk_document takes them."""
     return {
         "target_words": settings.chunk_target_words,
         "max_words": settings.chunk_max_words,
         "min_words": settings.chunk_min_words,
     }
+
+
+def chunk_settings(settings: Settings) -> dict[str, int]:
+    """What the manifest records about chunking: the knobs and the chunker's version."""
+    return {"chunker_version": CHUNKER_VERSION, **chunk_params(settings)}
 
 
 def _previous(settings: Settings) -> tuple[Path | None, dict[str, Any] | None]:
@@ -103,7 +113,7 @@ def build(
 
     chunks_by_doc: dict[str, list[Chunk]] = {}
     for d in docs:
-        doc_chunks = chunk_document(d, **chunk_settings(settings))
+        doc_chunks = chunk_document(d, **chunk_params(settings))
         extra = catalog_chunk(d)
         chunks_by_doc[d.doc_id] = ([extra] if extra else []) + doc_chunks
     chunks = [c for d in docs for c in chunks_by_doc[d.doc_id]]
