@@ -50,14 +50,14 @@ def upload(path: str | None, title: str, kommun: str, datum: str, settings: Sett
         yield f"{document.title}: {len(document.sections)} avsnitt hittades. Indexerar …"
         try:
             report = index.build(settings, progress=False)
-            reload_index(settings)
+            fresh = reload_index(settings)
         except Exception as exc:
             log.error("Indexing after upload failed: %s", exc)
             yield "Dokumentet sparades men kunde inte indexeras. De tidigare dokumenten fungerar som vanligt."
             return
+        passages = fresh.documents.get(document.doc_id, {}).get("chunks", 0)
         yield (
-            f"Klart: {document.title} är sökbart ({report.embedded} nya textavsnitt indexerade). "
-            f"Indexet har nu {report.documents} dokument."
+            f"Klart: {document.title} är sökbart ({passages} textavsnitt). Indexet har nu {report.documents} dokument."
         )
     finally:
         _build_lock.release()
