@@ -101,6 +101,8 @@ def _docx_heading_level(style_name: str) -> int | None:
 def _read_docx(path: Path, raw: bytes) -> list[Block]:
     import docx
     from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
@@ -118,8 +120,6 @@ def _read_docx(path: Path, raw: bytes) -> list[Block]:
     body = document.element.body
     for child in body.iterchildren():
         if child.tag == qn("w:p"):
-            from docx.text.paragraph import Paragraph
-
             para = Paragraph(child, document)
             breaks = child.findall(".//" + qn("w:br"))
             page_breaks = [b for b in breaks if b.get(qn("w:type")) == "page"]
@@ -144,8 +144,6 @@ def _read_docx(path: Path, raw: bytes) -> list[Block]:
                 page += len(page_breaks)
                 has_breaks = True
         elif child.tag == qn("w:tbl"):
-            from docx.table import Table
-
             for row in Table(child, document).rows:
                 cells = [c.text.strip() for c in row.cells if c.text.strip()]
                 if cells:
