@@ -39,3 +39,52 @@ def summary(values_ms: list[float]) -> str:
 def peak_rss_mb() -> float:
     """Peak resident memory of this process (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def launch_app(env: dict[str, str] | None = None, log_path: Path | None = None, timeout: float = 300):
+    """Start `python app.py` on a free 127.0.0.1 port and wait until it serves; returns (process, url).
+
+    ``env`` entries are added to this process's environment. The caller stops it with ``stop_app``.
+    """
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = log_path.open("wb") if log_path else subprocess.DEVNULL
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, **(env or {})},
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the app exited with code {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code in (200, 401):
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    stop_app(proc)
+    raise RuntimeError("the app did not start in time")
+
+
+def stop_app(proc) -> None:
+    import subprocess
+
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -14,8 +14,6 @@ import argparse
 import json
 import random
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -24,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.common import launch_app, stop_app
 from evals.metrics import percentile
 from settings import ROOT
 
@@ -162,41 +161,21 @@ def run(
     }
 
 
-def _start_app() -> tuple[subprocess.Popen, str, Path]:
+def _start_app():
     """The app on a free loopback port over a scratch copy of the corpus and the existing index."""
-    import os
-    import socket
-
     scratch = Path(tempfile.mkdtemp(prefix="namnd-load-"))
     shutil.copytree(ROOT / "corpus" / "documents", scratch / "corpus")
     shutil.copy(ROOT / "corpus" / "catalog.toml", scratch / "catalog.toml")
     if (ROOT / "data" / "index").exists():
         shutil.copytree(ROOT / "data" / "index", scratch / "data" / "index")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {
-        **os.environ,
-        "NAMND_CORPUS_DIR": str(scratch / "corpus"),
-        "NAMND_CATALOG_FILE": str(scratch / "catalog.toml"),
-        "NAMND_DATA_DIR": str(scratch / "data"),
-    }
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    proc, url = launch_app(
+        {
+            "NAMND_CORPUS_DIR": str(scratch / "corpus"),
+            "NAMND_CATALOG_FILE": str(scratch / "catalog.toml"),
+            "NAMND_DATA_DIR": str(scratch / "data"),
+        }
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return proc, url, scratch
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("the app did not start")
+    return proc, url, scratch
 
 
 def demo_upload_file(folder: Path) -> tuple[Path, str, str]:
@@ -231,8 +210,7 @@ def main() -> None:
         print(json.dumps(result, ensure_ascii=False, indent=1))
     finally:
         if proc:
-            proc.terminate()
-            proc.wait(timeout=30)
+            stop_app(proc)
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
 

@@ -249,7 +249,9 @@ def test_questions_and_document_text_stay_out_of_logs(shared_index, built, caplo
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("unshare") is None or os.geteuid() != 0, reason="needs root and unshare")
+@pytest.mark.skipif(
+    None in (shutil.which("unshare"), shutil.which("ip")) or os.geteuid() != 0, reason="needs root, unshare and ip"
+)
 def test_whole_flow_works_with_only_loopback_network(tmp_path):
     script = f"ip link set lo up && {sys.executable} {ROOT / 'tests' / 'offline_flow.py'} {tmp_path}"
     result = subprocess.run(
