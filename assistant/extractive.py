@@ -114,10 +114,11 @@ def score_sentences(
         return [], weights
     mat = vectors.get([s.text for s in sentences])
     dense = mat @ np.asarray(query_vector, dtype=np.float32)
+    section_stems = {h.chunk.chunk_id: set(lexicon.stems(h.chunk.section)) for h in hits}
     scored = []
     for s, d in zip(sentences, dense, strict=True):
         stems = set(lexicon.stems(s.text))
-        context = stems | set(lexicon.stems(s.hit.chunk.section))
+        context = stems | section_stems[s.hit.chunk.chunk_id]
         lexical = sum(w for st, w in weights.items() if lexicon.matches(st, stems)) / total_weight
         lexical_ctx = sum(w for st, w in weights.items() if lexicon.matches(st, context)) / total_weight
         dense_n = float(np.clip((d - 0.72) / 0.18, 0.0, 1.0))

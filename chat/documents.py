@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from corpus.sections import outline_rows
 from index import Index
 
 COLUMNS = ["Dokument-id", "Titel", "Kommun", "Nämnd", "Typ", "Datum", "Diarienummer", "Avsnitt", "Textavsnitt"]
@@ -40,15 +41,12 @@ def outline_text(ix: Index, doc_id: str | None) -> str:
         return "Välj ett dokument för att se hur det är uppdelat i avsnitt."
     d = ix.documents[doc_id]
     lines = [f"{d['title']} ({d['kommun']})", ""]
-    shown: list[str] = []
-    for path, page in d.get("outline", []):
-        for depth, heading in enumerate(path):
-            if shown[: depth + 1] != path[: depth + 1]:
-                suffix = f"  (s. {page})" if page and depth == len(path) - 1 else ""
-                lines.append("  " * depth + f"• {heading}{suffix}")
-        shown = list(path)
-        if not path:
-            lines.append("• (text före första rubriken)")
+    outline = d.get("outline", [])
+    pages = iter(page for _, page in outline)
+    for depth, heading, is_section in outline_rows([path for path, _ in outline]):
+        page = next(pages) if is_section else None
+        suffix = f"  (s. {page})" if page and heading else ""
+        lines.append("  " * depth + f"• {heading or '(text före första rubriken)'}{suffix}")
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ from corpus.catalog import read_catalog
 from corpus.loader import load, read_document
 from corpus.models import Document
 from corpus.readers import CorpusError
+from corpus.sections import outline_rows
 
 LONG_SECTION_WORDS = 1500
 
@@ -18,16 +19,14 @@ LONG_SECTION_WORDS = 1500
 def outline(doc: Document) -> str:
     """The section tree as text: heading path, pages and first words."""
     rows = [f"{doc.title} [{doc.doc_id}] kommun: {doc.municipality}, datum: {doc.date}"]
-    shown: list[str] = []
-    for s in doc.sections:
-        # Parent headings without text of their own are printed once, above their children.
-        for depth, ancestor in enumerate(s.heading_path[:-1]):
-            if shown[: depth + 1] != s.heading_path[: depth + 1]:
-                rows.append(f"{'  ' * depth}- {ancestor}")
-                shown = s.heading_path[: depth + 1]
-        shown = list(s.heading_path)
-        indent = "  " * max(0, s.level - 1)
-        label = s.heading if s.heading_path else "(utan rubrik)"
+    sections = iter(doc.sections)
+    for depth, heading, is_section in outline_rows([s.heading_path for s in doc.sections]):
+        if not is_section:
+            rows.append(f"{'  ' * depth}- {heading}")
+            continue
+        s = next(sections)
+        indent = "  " * depth
+        label = heading or "(utan rubrik)"
         pages = (
             ""
             if s.page_start is None

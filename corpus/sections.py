@@ -75,3 +75,18 @@ def build_sections(blocks: list[Block]) -> tuple[str, list[Section]]:
         text_parts.append(section_text)
         offset += len(section_text)
     return SECTION_SEPARATOR.join(text_parts), sections
+
+
+def outline_rows(paths: list[list[str]]) -> list[tuple[int, str, bool]]:
+    """(depth, heading, is_section) rows of a section tree: each section's own heading, preceded once by
+    any parent headings (which have no text of their own) not yet shown above it."""
+    rows: list[tuple[int, str, bool]] = []
+    shown: list[str] = []
+    for path in paths:
+        for depth, ancestor in enumerate(path[:-1]):
+            if shown[: depth + 1] != path[: depth + 1]:
+                rows.append((depth, ancestor, False))
+                shown = path[: depth + 1]
+        rows.append((max(0, len(path) - 1), path[-1] if path else "", True))
+        shown = list(path)
+    return rows
