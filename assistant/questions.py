@@ -112,13 +112,16 @@ def looks_english(text: str) -> bool:
 
 
 # What kind of fact a question asks for, so sentences carrying it are preferred.
-NUMBER_Q = re.compile(r"\b(hur (många|mycket|stor|stora|länge|ofta)|vilket antal|hur stor andel|procent)\b")
+NUMBER_Q = re.compile(
+    r"\b(hur (många|mycket|stor|stort|stora|länge|lång|långt|långa|ofta|hög|högt|höga)|vilket antal|procent)\b"
+)
 DATE_Q = re.compile(r"^(när)\b|\b(vilket datum|vilken dag|vilket år|vilken månad|vilken termin)\b")
 WHO_Q = re.compile(r"\b(vem|vilka personer|vem är|vilken person)\b")
 LIST_Q = re.compile(r"\b(vilka|vilket|lista|vad ingår|vilka delar)\b")
 REFERENCE_Q = re.compile(r"\b(diarienummer|dnr|paragraf)\b|§")
 MONEY_Q = re.compile(
-    r"\b(kostar|kostnad\w*|pengar|kronor|lön|lönen|belopp|avsätt\w*|vilken budget|hur stor budget|budgeten för)\b"
+    r"\b(kostar|kostnad\w*|pengar|kronor|lön|lönen|belopp|avsätt\w*|vilken budget|hur stor budget|budgeten för|"
+    r"hur (stor|stort|stora|mycket) \w*(bidrag|anslag)\w*)\b"
 )
 META_Q = re.compile(
     r"\b(diarienummer|dnr|paragraf|datum|beslutade|beslutades|beslutsdatum|vilken nämnd|när beslut\w*)\b|§"
@@ -141,6 +144,45 @@ def question_kind(text: str) -> str:
     if t.startswith("vilka") or LIST_Q.search(t) and t.startswith(("vilka", "vad ingår")):
         return "list"
     return "open"
+
+
+# Common verbs and prepositions that say nothing about a question's topic ("Hur många elever går i...",
+# "...bland personalen").
+TOPICLESS_WORDS = set(
+    "går gick gör gjorde får fick blir blev ligger kommer saknar saknas tycker anser sker skedde finns fanns "
+    "ska skulle kan kunde har hade bland mellan genom inom kring utifrån gällande varje alla olika".split()
+)
+# Words skipped when looking for the noun a question asks about ("om den senare uppföljningen").
+DETERMINERS = {"den", "det", "de", "en", "ett", "sin", "sitt", "sina", "alla", "olika"}
+
+
+NAME_IN_QUESTION = re.compile(r"(?<=[\wåäö,] )[A-ZÅÄÖ][\wåäö]+")
+
+
+def asked_words(text: str) -> list[str]:
+    """The nouns naming what a question asks for or about: the word after a question-initial
+    "vilken/vilket/vilka", after "hur många/mycket", after "vem är", after "om" ("om skolmaten"),
+    and names written with a capital inside the question ("Skolinspektionen").
+
+    Swedish questions put the finite verb in second place, so these positions hold nouns rather
+    than verbs; the refusal check asks whether the documents use such a word at all.
+    """
+    tokens = words(text)
+    found: list[str] = []
+    for i, token in enumerate(tokens):
+        rest = [t for t in tokens[i + 1 : i + 4] if t not in DETERMINERS]
+        if not rest:
+            continue
+        after_question_word = (
+            (i == 0 and token in ("vilken", "vilket", "vilka"))
+            or (token in ("många", "mycket") and i > 0 and tokens[i - 1] == "hur")
+            or (token == "är" and i > 0 and tokens[i - 1] == "vem")
+        )
+        if after_question_word or (token == "om" and rest[0] != "att"):
+            found.append(rest[0])
+    # A name inside the question ("Vad har Skolinspektionen kritiserat?") is asked about as well.
+    found += [w.lower() for w in NAME_IN_QUESTION.findall(text)]
+    return list(dict.fromkeys(found))
 
 
 def asks_for_metadata(text: str) -> bool:

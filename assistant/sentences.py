@@ -7,6 +7,7 @@ embedded once.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import threading
@@ -32,6 +33,10 @@ QUESTION_WORDS = {
     "stora",
     "ofta",
     "länge",
+    "lång",
+    "långt",
+    "långa",
+    "stort",
     "vilken",
     "vilket",
     "vilka",
@@ -50,6 +55,8 @@ QUESTION_WORDS = {
 STOPWORDS = (
     set(STOPWORDS_SWEDISH) | QUESTION_WORDS | {"nämnden", "kommun", "kommunen", "dokumenten", "dokumentet", "enligt"}
 )
+# Endings the Swedish stemmer sometimes leaves on a word ("frånvaron", "garantin", "statsbidraget").
+INFLECTIONS = ("n", "en", "et", "na", "t", "er", "ar", "or")
 
 
 @dataclass
@@ -84,8 +91,12 @@ class Lexicon:
         self.stemmer = Stemmer.Stemmer("swedish")
         bm25 = ix.bm25.retriever.bm25
         self.vocab: dict[str, int] = bm25.vocab_dict
-        indptr = np.asarray(bm25.scores["indptr"])
-        self.df = np.diff(indptr)
+        self.sorted_vocab = sorted(self.vocab)
+        self.indptr = np.asarray(bm25.scores["indptr"])
+        self.indices = np.asarray(bm25.scores["indices"])
+        self.df = np.diff(self.indptr)
+        # BM25 rows are in the chunk table's order (the search filter mask relies on the same).
+        self.kommun = np.array([c.kommun for c in ix.chunks], dtype=object)
         self.n = int(bm25.scores["num_docs"])
         self.max_idf = math.log(1 + (self.n + 0.5) / 0.5)
 
@@ -102,6 +113,43 @@ class Lexicon:
 
     def known(self, stem: str) -> bool:
         return stem in self.vocab
+
+    def attested(self, stem: str) -> bool:
+        """Whether the documents use the word in some form: as is, inflected ("kostar" for "kostnad",
+        "frånvaron" for "frånvaro") or as a compound of two words they use ("aprilrapport")."""
+        return self._inflected(stem) or any(
+            self._inflected(stem[:i]) and self._inflected(stem[i:]) for i in range(4, len(stem) - 2)
+        )
+
+    def municipalities_using(self, stem: str) -> set[str]:
+        """The municipalities whose documents use the word, inflected or as a compound's first part."""
+        terms = [stem] if len(stem) < 5 else self._prefixed(stem)
+        terms += [stem[:-cut] for cut in (1, 2, 3) if len(stem) - cut >= 5]
+        ids = [tid for t in terms if (tid := self.vocab.get(t, -1)) in range(len(self.df))]
+        rows = [self.indices[self.indptr[tid] : self.indptr[tid + 1]] for tid in ids]
+        return set(self.kommun[np.concatenate(rows)]) if rows else set()
+
+    def _prefixed(self, prefix: str) -> list[str]:
+        i = bisect.bisect_left(self.sorted_vocab, prefix)
+        out = []
+        while i < len(self.sorted_vocab) and self.sorted_vocab[i].startswith(prefix):
+            out.append(self.sorted_vocab[i])
+            i += 1
+        return out
+
+    def _inflected(self, stem: str) -> bool:
+        if stem in self.vocab:
+            return True
+        if len(stem) < 4:
+            return False
+        i = bisect.bisect_left(self.sorted_vocab, stem)
+        if i < len(self.sorted_vocab) and self.sorted_vocab[i].startswith(stem):
+            return True
+        return any(
+            stem.endswith(ending) and stem[: -len(ending)] in self.vocab
+            for ending in INFLECTIONS
+            if len(stem) - len(ending) >= 4
+        )
 
     @staticmethod
     def matches(stem: str, stems: set[str]) -> bool:
