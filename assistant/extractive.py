@@ -247,10 +247,14 @@ def focus_stems(
 
     A carried-over topic (after " – " in a rewritten follow-up) is left out: the user's own words decide.
     """
-    own = question.split(" – ")[0]
-    own_stems = set(lexicon.stems(own)) - set(lexicon.stems(" ".join(municipalities)))
+    own_stems = _own_stems(question, lexicon, municipalities)
     known = [(w, st) for st, w in weights.items() if lexicon.known(st) and st in own_stems and not st.isdigit()]
     return [st for _, st in sorted(known, reverse=True)[:2]]
+
+
+def _own_stems(question: str, lexicon: Lexicon, municipalities: tuple[str, ...]) -> set[str]:
+    """The stems of the user's own words (not a carried-over topic after " – "), municipality names aside."""
+    return set(lexicon.stems(question.split(" – ")[0])) - set(lexicon.stems(" ".join(municipalities)))
 
 
 def _carries_asked_fact(
@@ -275,7 +279,7 @@ def _carries_asked_fact(
     focus = focus_stems(question, weights, lexicon, municipalities)
     if not focus:
         # No word of the question's own is in the documents: a fact found is about something else.
-        own = set(lexicon.stems(question.split(" – ")[0])) - set(lexicon.stems(" ".join(municipalities)))
+        own = _own_stems(question, lexicon, municipalities)
         return not any(not lexicon.attested(st) for st in own if not st.isdigit())
     if kind == "number" and re.search(r"\b(många|antal\w*)\b", question.lower()):
         return _count_near_focus(text, focus, lexicon)
@@ -335,23 +339,32 @@ def absences(
     elsewhere = None
     if len(named) == 1 and not _is_comparison(own, list(municipalities)):
         # The question's rarest word the documents use, verbs like "går" and prepositions aside: what it is about.
-        place = set(lexicon.stems(" ".join(municipalities)))
-        topic = sorted(
-            (weights.get(st, 0.0), w)
-            for w in words(own)
-            if w not in TOPICLESS_WORDS
-            for st in lexicon.stems(w)
-            if lexicon.known(st) and st not in place and not st.isdigit()
+        own_stems = _own_stems(question, lexicon, municipalities)
+        topic = max(
+            (
+                (weights.get(st, 0.0), w, st)
+                for w in words(own)
+                if w not in TOPICLESS_WORDS
+                for st in lexicon.stems(w)
+                if lexicon.known(st) and st in own_stems and not st.isdigit()
+            ),
+            default=None,
         )
-        if topic and named[0] not in lexicon.municipalities_using(lexicon.stems(topic[-1][1])[0]):
-            elsewhere = Absence(topic[-1][1], named[0])
+        if topic and named[0] not in lexicon.municipalities_using(topic[2]):
+            elsewhere = Absence(topic[1], named[0])
     return unused, elsewhere
 
 
 def evidence_features(
-    chosen: list[Scored], weights: dict[str, float], lexicon: Lexicon, question: str, municipalities: list[str]
+    chosen: list[Scored],
+    weights: dict[str, float],
+    lexicon: Lexicon,
+    question: str,
+    municipalities: list[str],
+    absent: tuple[Absence | None, Absence | None] | None = None,
 ) -> dict[str, float]:
-    """What the refusal decision looks at (see ``evidence_score``)."""
+    """What the refusal decision looks at (see ``evidence_score``); ``absent`` is ``absences(...)`` when
+    the caller has it already."""
     best = chosen[0]
     total_weight = sum(weights.values()) or 1.0
     covered: set[str] = set()
@@ -362,7 +375,7 @@ def evidence_features(
     passage_stems = set(lexicon.stems(top.text)) | set(lexicon.stems(top.context))
     known = {st: w for st, w in weights.items() if lexicon.known(st)}
     known_weight = sum(known.values()) or 1.0
-    unused, elsewhere = absences(question, weights, lexicon, tuple(municipalities))
+    unused, elsewhere = absent or absences(question, weights, lexicon, tuple(municipalities))
     return {
         "best": best.total,
         "dense": best.dense,
@@ -447,10 +460,11 @@ def answer_extractive(
     scored, weights = score_sentences(question, query_vector, hits, ix)
     lexicon, _ = helpers_for(ix)
     chosen = select(scored, question, municipalities)
-    evidence = evidence_score(evidence_features(chosen, weights, lexicon, question, municipalities)) if chosen else 0.0
+    absent = absences(question, weights, lexicon, tuple(municipalities))
+    features = evidence_features(chosen, weights, lexicon, question, municipalities, absent) if chosen else None
+    evidence = evidence_score(features) if features else 0.0
     if not chosen or evidence < threshold:
-        notes = [a.note() for a in absences(question, weights, lexicon, tuple(municipalities)) if a]
-        return refusal(question, hits, evidence, notes)
+        return refusal(question, hits, evidence, [a.note() for a in absent if a])
     text, citations = compose(question, chosen)
     return Answer(
         question=question, answer=text, refused=False, mode="extractive", citations=citations, evidence=evidence

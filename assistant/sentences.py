@@ -122,19 +122,21 @@ class Lexicon:
         )
 
     def municipalities_using(self, stem: str) -> set[str]:
-        """The municipalities whose documents use the word, inflected or as a compound's first part."""
+        """The municipalities whose documents use the word in a form ``matches`` accepts."""
         terms = [stem] if len(stem) < 5 else self._prefixed(stem)
         terms += [stem[:-cut] for cut in (1, 2, 3) if len(stem) - cut >= 5]
-        ids = [tid for t in terms if (tid := self.vocab.get(t, -1)) in range(len(self.df))]
+        ids = [tid for t in terms if 0 <= (tid := self.vocab.get(t, -1)) < len(self.df)]
         rows = [self.indices[self.indptr[tid] : self.indptr[tid + 1]] for tid in ids]
         return set(self.kommun[np.concatenate(rows)]) if rows else set()
 
-    def _prefixed(self, prefix: str) -> list[str]:
-        i = bisect.bisect_left(self.sorted_vocab, prefix)
-        out = []
-        while i < len(self.sorted_vocab) and self.sorted_vocab[i].startswith(prefix):
-            out.append(self.sorted_vocab[i])
-            i += 1
+    def _prefixed(self, prefix: str, limit: int | None = None) -> list[str]:
+        """Vocabulary stems starting with ``prefix`` (at most ``limit``), from the sorted vocabulary."""
+        start = bisect.bisect_left(self.sorted_vocab, prefix)
+        out: list[str] = []
+        for term in self.sorted_vocab[start:]:
+            if not term.startswith(prefix) or len(out) == limit:
+                break
+            out.append(term)
         return out
 
     def _inflected(self, stem: str) -> bool:
@@ -142,8 +144,7 @@ class Lexicon:
             return True
         if len(stem) < 4:
             return False
-        i = bisect.bisect_left(self.sorted_vocab, stem)
-        if i < len(self.sorted_vocab) and self.sorted_vocab[i].startswith(stem):
+        if self._prefixed(stem, limit=1):
             return True
         return any(
             stem.endswith(ending) and stem[: -len(ending)] in self.vocab

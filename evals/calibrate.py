@@ -53,11 +53,12 @@ def calibrate(set_file: Path, ix: Index, settings: Settings, C: float = 1.0) -> 
     print("}")
     print(f"EVIDENCE_BIAS = {model.intercept_[0]:.2f}")
     answerable, unanswerable = int((y == 1).sum()), int((y == 0).sum())
+
+    def counts(p: np.ndarray, t: float) -> str:
+        return (
+            f"answerable refused {int(((p < t) & (y == 1)).sum())}/{answerable}, "
+            f"unanswerable refused {int(((p < t) & (y == 0)).sum())}/{unanswerable}"
+        )
+
     for t in (0.3, 0.35, 0.4, 0.45, 0.5, 0.6):
-        line = [f"threshold {t:.2f}:"]
-        for label, p in (("fitted", fitted), ("leave-one-out", held_out)):
-            line.append(
-                f"{label}: answerable refused {int(((p < t) & (y == 1)).sum())}/{answerable}, "
-                f"unanswerable refused {int(((p < t) & (y == 0)).sum())}/{unanswerable}"
-            )
-        print(" ".join(line[:2]) + "; " + line[2])
+        print(f"threshold {t:.2f}: fitted: {counts(fitted, t)}; leave-one-out: {counts(held_out, t)}")
