@@ -16,7 +16,7 @@ from assistant.models import REFUSAL, Answer, Citation
 from assistant.questions import TOPICLESS_WORDS, asked_words, asks_for_metadata, question_kind, words
 from assistant.sentences import Lexicon, Sentence, helpers_for, passage_sentences
 from corpus import UNKNOWN
-from evals.metrics import normalise
+from corpus.normalise import normalise
 from index import Hit, Index
 from index.chunking import find_references
 

@@ -17,7 +17,7 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
 
 from assistant.models import REFUSAL, Answer, Citation
-from evals.metrics import normalise
+from corpus.normalise import normalise
 from index import Hit
 from settings import Settings
 

@@ -7,9 +7,9 @@ import re
 import unicodedata
 from pathlib import Path
 
-from corpus.catalog import append_entry
-from corpus.loader import read_document
-from corpus.models import Document
+from corpus.catalog import CatalogError, read_catalog, updated_text, write_atomically
+from corpus.loader import corpus_files, read_document
+from corpus.models import Document, file_hash
 from corpus.readers import SUPPORTED_SUFFIXES, CorpusError
 
 UPLOAD_SUFFIXES = (".pdf", ".docx", ".txt", ".md")
@@ -72,14 +72,56 @@ def add_file(
     elif max_bytes is not None and len(raw) > max_bytes:
         raise CorpusError(name, f"filen är för stor ({len(raw) / 1e6:.1f} MB, högst {max_bytes / 1e6:.0f} MB).")
     corpus_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        existing = _same_content(corpus_dir, catalog_file, file_hash(raw))
+    except CatalogError as exc:
+        raise CorpusError(name, exc.reason) from exc
+    if existing is not None:
+        raise CorpusError(name, f"dokumentet finns redan i samlingen som {existing}.")
     target = _free_name(corpus_dir, name)
     document = read_document(target, metadata, raw=raw)  # raises before anything is written
-    tmp = corpus_dir / f".{target.name}.part"
+    try:
+        _commit(target, raw, catalog_file, metadata)
+    except CatalogError as exc:
+        raise CorpusError(name, exc.reason) from exc
+    return document
+
+
+def _same_content(corpus_dir: Path, catalog_file: Path, digest: str) -> str | None:
+    """The name (and title, when catalogued) of a corpus file with exactly these bytes, if any."""
+    for path in corpus_files(corpus_dir):
+        try:
+            if file_hash(path.read_bytes()) != digest:
+                continue
+        except OSError:
+            continue
+        title = read_catalog(catalog_file).get(path.name, {}).get("title")
+        return f"{path.name} ({title})" if title and title != "okänd" else path.name
+    return None
+
+
+def _commit(target: Path, raw: bytes, catalog_file: Path, metadata: dict[str, str] | None) -> None:
+    """Write the file and its catalog entry together or not at all.
+
+    The new catalog text is made (and checked) before anything is written; the file is staged under a
+    hidden name, the catalog replaced, and only then the file renamed into place. A failure at any step
+    undoes the steps before it.
+    """
+    new_catalog = updated_text(catalog_file, target.name, metadata) if metadata else None
+    old_catalog = catalog_file.read_text(encoding="utf-8") if new_catalog and catalog_file.exists() else None
+    tmp = target.with_name(f".{target.name}.part")
     try:
         tmp.write_bytes(raw)
-        os.replace(tmp, target)
+        if new_catalog is not None:
+            write_atomically(catalog_file, new_catalog)
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            if new_catalog is not None:
+                if old_catalog is None:
+                    catalog_file.unlink(missing_ok=True)
+                else:
+                    write_atomically(catalog_file, old_catalog)
+            raise
     finally:
         tmp.unlink(missing_ok=True)
-    if metadata:
-        append_entry(catalog_file, target.name, metadata)
-    return document

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from corpus.catalog import read_catalog
-from corpus.models import UNKNOWN, Document, content_hash
+from corpus.models import UNKNOWN, Document, content_hash, file_hash
 from corpus.readers import SUPPORTED_SUFFIXES, CorpusError, read_blocks
 from corpus.sections import build_sections
 
@@ -37,7 +37,7 @@ def read_document(path: Path, entry: dict[str, str] | None = None, raw: bytes | 
         first_heading = next((b.text for b in blocks if b.kind == "heading"), "")
         title = first_heading or path.stem.replace("-", " ").replace("_", " ")
     return Document(
-        doc_id=path.stem,
+        doc_id=document_id(path),
         path=str(path),
         title=title,
         municipality=entry.get("kommun", UNKNOWN),
@@ -48,7 +48,32 @@ def read_document(path: Path, entry: dict[str, str] | None = None, raw: bytes | 
         text=text,
         sections=sections,
         content_hash=content_hash(raw, entry),
+        file_hash=file_hash(raw),
     )
+
+
+def document_id(path: Path) -> str:
+    """A document's id: its file name, extension included, so "protokoll.txt" and "protokoll.md" never collide."""
+    return Path(path).name
+
+
+def _later_copies(documents: list[Document]) -> dict[str, Document]:
+    """Ids of documents whose bytes repeat an older file's, each mapped to the one that came first (time, name)."""
+
+    def age(doc: Document) -> tuple[float, str]:
+        try:
+            return Path(doc.path).stat().st_mtime, doc.doc_id
+        except OSError:
+            return float("inf"), doc.doc_id
+
+    first: dict[str, Document] = {}
+    copies: dict[str, Document] = {}
+    for doc in sorted(documents, key=age):
+        if doc.file_hash in first:
+            copies[doc.doc_id] = first[doc.file_hash]
+        else:
+            first[doc.file_hash] = doc
+    return copies
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -61,8 +86,9 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
 def load(corpus_dir: Path | None = None, catalog_file: Path | None = None) -> Corpus:
     """Read every document in the corpus folder.
 
-    A file that cannot be read is reported in ``Corpus.errors`` (and logged); all
-    other documents are still returned.
+    A file that cannot be read, or whose bytes repeat an earlier file's, is reported in
+    ``Corpus.errors`` (and logged); all other documents are still returned. A damaged
+    catalog raises ``CatalogError``.
     """
     if corpus_dir is None or catalog_file is None:
         from settings import get_settings
@@ -81,4 +107,13 @@ def load(corpus_dir: Path | None = None, catalog_file: Path | None = None) -> Co
         except CorpusError as exc:
             log.warning("Skipping %s", exc)
             errors.append(exc)
+    duplicates = _later_copies(documents)
+    for doc in documents:
+        if doc.doc_id in duplicates:
+            original = duplicates[doc.doc_id]
+            reason = f"samma innehåll som {original.doc_id} ({original.title}); hoppades över."
+            exc = CorpusError(Path(doc.path), reason)
+            log.warning("Skipping %s", exc)
+            errors.append(exc)
+    documents = [d for d in documents if d.doc_id not in duplicates]
     return Corpus(documents, errors)

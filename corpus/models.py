@@ -75,6 +75,7 @@ class Document:
     text: str = ""
     sections: list[Section] = field(default_factory=list)
     content_hash: str = ""
+    file_hash: str = ""  # the bytes alone: the same file under two names is one document
 
     @property
     def year(self) -> int | None:
@@ -92,6 +93,11 @@ class Document:
             "date": self.date,
             "reference": self.reference,
         }
+
+
+def file_hash(raw: bytes) -> str:
+    """Stable hash of a file's bytes alone."""
+    return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def content_hash(raw: bytes, catalog_entry: dict[str, str] | None = None) -> str:

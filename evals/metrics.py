@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-QUOTE_CHARS = "\"'”“„’‘«»"
-
-
-def normalise(text: str) -> str:
-    """Case, white space, quote characters and line-break hyphenation made irrelevant."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = text.translate({ord(c): None for c in QUOTE_CHARS})
-    text = re.sub(r"(\w)-\s+(?=\w)", r"\1", text)  # "kart- läggning" and "kart-\nläggning" -> "kartläggning"
-    text = text.replace("-", "-").replace("–", "-").replace("—", "-")
-    return re.sub(r"\s+", " ", text).strip()
+from corpus.normalise import normalise
 
 
 def contains_quote(passage: str, quotes: Iterable[str]) -> bool:

@@ -18,6 +18,7 @@ import numpy as np
 from tqdm import tqdm
 
 import corpus
+from corpus.catalog import CatalogError
 from index import layout
 from index.bm25 import build_bm25
 from index.chunking import Chunk, catalog_chunk, chunk_document
@@ -85,7 +86,10 @@ def build(
     the previous index serving.
     """
     started = time.perf_counter()
-    docs = corpus.load(settings.corpus_dir, settings.catalog_file)
+    try:
+        docs = corpus.load(settings.corpus_dir, settings.catalog_file)
+    except CatalogError as exc:
+        raise BuildError(f"{exc.reason} Rätta {exc.path}; det tidigare indexet är oförändrat.") from exc
     errors = [str(e) for e in docs.errors]
     if not docs:
         raise BuildError(
@@ -111,11 +115,9 @@ def build(
         report.seconds = time.perf_counter() - started
         return report
 
-    chunks_by_doc: dict[str, list[Chunk]] = {}
-    for d in docs:
-        doc_chunks = chunk_document(d, **chunk_params(settings))
-        extra = catalog_chunk(d)
-        chunks_by_doc[d.doc_id] = ([extra] if extra else []) + doc_chunks
+    chunks_by_doc = _chunk_documents(docs, settings, report)
+    docs = [d for d in docs if d.doc_id in chunks_by_doc]
+    report.documents = len(docs)
     chunks = [c for d in docs for c in chunks_by_doc[d.doc_id]]
 
     # Vectors of unchanged documents come from the previous build; the rest from the cache or the embedder.
@@ -181,6 +183,23 @@ def build(
     report.chunks = len(chunks)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _chunk_documents(docs: list[corpus.Document], settings: Settings, report: BuildReport) -> dict[str, list[Chunk]]:
+    """Each document's chunks; a document whose id or chunk ids clash with an earlier one is reported and skipped."""
+    chunks_by_doc: dict[str, list[Chunk]] = {}
+    seen: set[str] = set()
+    for d in docs:
+        doc_chunks = chunk_document(d, **chunk_params(settings))
+        extra = catalog_chunk(d)
+        doc_chunks = ([extra] if extra else []) + doc_chunks
+        ids = {c.chunk_id for c in doc_chunks}
+        if d.doc_id in chunks_by_doc or ids & seen or len(ids) < len(doc_chunks):
+            report.errors.append(f"{d.path}: dokument-id {d.doc_id} krockar med ett annat dokument; hoppades över.")
+            continue
+        seen |= ids
+        chunks_by_doc[d.doc_id] = doc_chunks
+    return chunks_by_doc
 
 
 def write_build(

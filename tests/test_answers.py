@@ -85,12 +85,15 @@ def test_answers_contain_the_expected_fact_with_valid_citations(by_id, shared_in
     [
         (
             "Hur följer Alingsås och Svenljunga upp elevernas trygghet och studiero?",
-            {"svenljunga-bun-plan-systematiskt-kvalitetsarbete-2026"},
+            {"svenljunga-bun-plan-systematiskt-kvalitetsarbete-2026.txt"},
         ),
         (
             "Hur har arbetet med tidiga insatser för särskilt stöd i förskolan utvecklats från aprilrapporten till den "
             "senare uppföljningen?",
-            {"alingsas-bun-2025-uppfoljning-inriktning-april", "alingsas-bun-2025-uppfoljning-inriktning-senare"},
+            {
+                "alingsas-bun-2025-uppfoljning-inriktning-april.txt",
+                "alingsas-bun-2025-uppfoljning-inriktning-senare.txt",
+            },
         ),
     ],
 )

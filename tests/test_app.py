@@ -66,7 +66,7 @@ def test_markdown_export_keeps_user_text_as_text():
 
 
 def test_outline_of_a_document(shared_index):
-    text = outline_text(shared_index, "alingsas-bun-2025-uppfoljning-inriktning-april")
+    text = outline_text(shared_index, "alingsas-bun-2025-uppfoljning-inriktning-april.txt")
     assert "• Uppföljning per område" in text and "  • Elever med hög frånvaro  (s. 7)" in text
 
 
@@ -122,7 +122,7 @@ def test_gradio_client_api(api_app):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert {"/fraga", "/chatt"} <= set(endpoints)
     data = client.predict(question="Vad kostar matematiksatsningen?", api_name="/fraga")
-    assert data["citations"][0]["doc_id"] == "okand-kommun-bun-utvecklingsomraden-2020-2021"
+    assert data["citations"][0]["doc_id"] == "okand-kommun-bun-utvecklingsomraden-2020-2021.txt"
     assert "100 tkr" in data["answer"]
     follow = client.predict(
         question="Och elevhälsopersonalen?",

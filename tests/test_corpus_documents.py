@@ -12,11 +12,11 @@ import pytest
 
 from corpus import UNKNOWN
 
-APRIL = "alingsas-bun-2025-uppfoljning-inriktning-april"
-LATER = "alingsas-bun-2025-uppfoljning-inriktning-senare"
-VU = "alingsas-bun-huvudmannens-verksamhetsuppfoljning-2022-2023"
-PLAN2020 = "okand-kommun-bun-utvecklingsomraden-2020-2021"
-SVENLJUNGA = "svenljunga-bun-plan-systematiskt-kvalitetsarbete-2026"
+APRIL = "alingsas-bun-2025-uppfoljning-inriktning-april.txt"
+LATER = "alingsas-bun-2025-uppfoljning-inriktning-senare.txt"
+VU = "alingsas-bun-huvudmannens-verksamhetsuppfoljning-2022-2023.txt"
+PLAN2020 = "okand-kommun-bun-utvecklingsomraden-2020-2021.txt"
+SVENLJUNGA = "svenljunga-bun-plan-systematiskt-kvalitetsarbete-2026.txt"
 
 AREAS = [
     "Tidiga insatser för särskilt stöd (förskola)",
@@ -259,7 +259,7 @@ def test_content_hash_is_stable_and_content_sensitive(shipped_docs, tmp_path):
     from corpus import read_document
     from settings import ROOT
 
-    src = ROOT / "corpus" / "documents" / f"{APRIL}.txt"
+    src = ROOT / "corpus" / "documents" / APRIL
     again = read_document(src, {"title": "x"})
     assert again.content_hash == read_document(src, {"title": "x"}).content_hash
     changed = tmp_path / src.name

