@@ -1,4 +1,5 @@
-"""python -m evals run [--set FILE] [--out DIR] [--mode M] [--baseline] [--judge] | calibrate [--set FILE]"""
+"""python -m evals run [--split train|dev|test|all] [--set FILE] [--out DIR] [--mode M] [--baseline] [--judge]
+python -m evals calibrate [--set FILE]"""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 from settings import ROOT, get_settings
 
-DEFAULT_SET = ROOT / "evals" / "sets" / "dev.jsonl"
+DEFAULT_SET = ROOT / "evals" / "sets" / "questions.jsonl"
+LEGACY_DEV_SET = ROOT / "evals" / "sets" / "dev.jsonl"
 DEFAULT_OUT = ROOT / "evals" / "out"
 
 
@@ -17,17 +19,24 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="run a set through the assistant and write a report")
     p_run.add_argument("--set", type=Path, default=DEFAULT_SET)
+    p_run.add_argument(
+        "--split",
+        choices=["train", "dev", "test", "all"],
+        default="dev",
+        help="which split of a split set to run (default dev); extra sets without splits run whole",
+    )
     p_run.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p_run.add_argument("--mode", choices=["extractive", "llm"], default=None)
     p_run.add_argument("--baseline", action="store_true", help="also run the naive baseline and compare")
     p_run.add_argument("--judge", action="store_true", help="add LLM-judged faithfulness and relevance")
+    p_run.add_argument("--no-latency", action="store_true", help="skip the first-time/warm latency measurement")
     p_cal = sub.add_parser("calibrate", help="fit the refusal evidence weights on a set")
-    p_cal.add_argument("--set", type=Path, default=DEFAULT_SET)
+    p_cal.add_argument("--set", type=Path, default=LEGACY_DEV_SET)
     args = parser.parse_args(argv)
     settings = get_settings()
 
     from assistant.engine import get_index
-    from evals.dataset import SetError, load_set
+    from evals.dataset import SetError, load_set, select_split, uses_splits
 
     try:
         if args.command == "calibrate":
@@ -36,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
             calibrate(args.set, get_index(settings), settings)
             return 0
         items = load_set(args.set)  # validated before anything runs
+        split = args.split if uses_splits(items) else None
+        if split is not None:
+            items = select_split(items, split)
     except (SetError, OSError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
@@ -49,22 +61,38 @@ def main(argv: list[str] | None = None) -> int:
     from evals.report import summary_table, write_report
     from evals.runner import run_assistant, run_baseline
 
-    ix = get_index(settings)
+    if split is not None:
+        from evals.evalcorpus import open_eval_index
+
+        print("Indexing the evaluation corpus (shipped + evals/corpus) into its own data folder ...", flush=True)
+        run_settings, ix = open_eval_index(settings)
+    else:
+        run_settings, ix = settings, get_index(settings)
     print(f"Running {len(items)} questions through the assistant ...", flush=True)
-    results = run_assistant(items, ix, settings, args.mode)
+    results = run_assistant(items, ix, run_settings, args.mode)
     baseline = None
     if args.baseline:
         print("Running the naive baseline ...", flush=True)
-        baseline = run_baseline(items, settings)
-    extra = {}
+        baseline = run_baseline(items, run_settings)
+    extra: dict = {"split": split}
+    if not args.no_latency:
+        from evals.latency import measure
+
+        print("Measuring first-time and warm latency in a fresh process ...", flush=True)
+        extra["latency"] = measure(args.set, split or "all", settings)
     if args.judge:
         from evals.judge import judge
 
         print("Asking the language model to judge the answers (model-judged) ...", flush=True)
-        extra["judge"] = judge(results, settings)
+        extra["judge"] = judge(results, run_settings)
     summary = write_report(args.out, args.set, results, baseline, extra)
     print()
     print(summary_table(summary["assistant"], summary["baseline"]))
+    if summary.get("splits"):
+        from evals.report import split_table
+
+        print()
+        print(split_table(summary["splits"]))
     print(f"\nReport: {args.out / 'report.md'}")
     return 0
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 REQUIRED = {"id": str, "question": str, "answerable": bool}
+SPLITS = ("train", "dev", "test")
 LISTS = ("expected_facts", "expected_quotes", "expected_docs", "history", "tags")
 
 
@@ -35,6 +36,8 @@ def _check(item: Any, number: int, seen: set[str]) -> list[str]:
         ):
             problems.append(f"line {number}: each history turn needs role user|assistant and a content string")
             break
+    if "split" in item and item["split"] not in SPLITS:
+        problems.append(f"line {number}: 'split' must be one of {', '.join(SPLITS)}")
     if item.get("answerable") is True and not item.get("expected_quotes"):
         problems.append(f"line {number}: an answerable question needs expected_quotes")
     if isinstance(item.get("id"), str):
@@ -66,3 +69,26 @@ def load_set(path: Path) -> list[dict[str, Any]]:
     if not items:
         raise SetError(f"{path}: the set is empty")
     return items
+
+
+def uses_splits(items: list[dict[str, Any]]) -> bool:
+    """Whether a set is split by document (every question carries a split) or is a plain extra set."""
+    return all("split" in item for item in items)
+
+
+def select_split(items: list[dict[str, Any]], split: str) -> list[dict[str, Any]]:
+    """The questions of one split ("all" keeps every question)."""
+    if split == "all":
+        return list(items)
+    if split not in SPLITS:
+        raise SetError(f"unknown split {split!r}: use one of {', '.join(SPLITS)} or all")
+    return [item for item in items if item.get("split") == split]
+
+
+def split_conflicts(items: list[dict[str, Any]]) -> list[str]:
+    """Documents used by questions of more than one split (a split is by document, so this must be empty)."""
+    splits_of: dict[str, set[str]] = {}
+    for item in items:
+        for doc in item.get("expected_docs", []):
+            splits_of.setdefault(doc, set()).add(item.get("split", "?"))
+    return [f"{doc}: {', '.join(sorted(s))}" for doc, s in sorted(splits_of.items()) if len(s) > 1]

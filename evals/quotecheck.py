@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from corpus.normalise import normalise
-from evals.dataset import load_set
+from evals.dataset import SPLITS, load_set
 from settings import ROOT
 
 CORPUS_DIRS = (ROOT / "corpus" / "documents", ROOT / "evals" / "corpus" / "documents")
-SPLITS = ("train", "dev", "test")
 
 
 def document_texts(dirs: tuple[Path, ...] = CORPUS_DIRS) -> dict[str, str]:

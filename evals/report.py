@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from evals.metrics import percentile
 from evals.runner import QuestionResult, by_tag, summarise, write_results
 
 METRICS = [
@@ -55,6 +56,67 @@ def tag_table(tags: dict[str, dict[str, float]], baseline_tags: dict[str, dict[s
             b = baseline_tags.get(tag, {})
             cells += [_fmt(b.get("hit@5"), "hit@5"), _fmt(b.get("fact_recall"), "fact_recall")]
         rows.append(f"| {tag} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+SPLIT_ORDER = ("train", "dev", "test")
+
+
+def split_summaries(results: list[QuestionResult], baseline: list[QuestionResult] | None) -> dict[str, dict[str, Any]]:
+    """Assistant and baseline metrics (overall and per tag) for each split present in the results."""
+    out: dict[str, dict[str, Any]] = {}
+    for split in SPLIT_ORDER:
+        mine = [r for r in results if r.item.get("split") == split]
+        if not mine:
+            continue
+        base = [r for r in baseline or [] if r.item.get("split") == split]
+        out[split] = {
+            "assistant": summarise(mine),
+            "assistant_by_tag": by_tag(mine),
+            "baseline": summarise(base) if base else None,
+            "baseline_by_tag": by_tag(base) if base else None,
+        }
+    return out
+
+
+def split_table(splits: dict[str, dict[str, Any]]) -> str:
+    """The splits side by side, each with its baseline."""
+    names = list(splits)
+    head = "| Mått | " + " | ".join(f"{n} | {n} baslinje" for n in names) + " |"
+    rows = [head, "|" + "---|" * (1 + 2 * len(names))]
+    counts = " | ".join(
+        f"{splits[n]['assistant']['questions']:.0f} | "
+        + (f"{splits[n]['baseline']['questions']:.0f}" if splits[n]["baseline"] else "–")
+        for n in names
+    )
+    rows.append(f"| Frågor | {counts} |")
+    for key, label in METRICS:
+        cells = []
+        for n in names:
+            base = splits[n]["baseline"] or {}
+            cells += [_fmt(splits[n]["assistant"].get(key), key), _fmt(base.get(key), key)]
+        rows.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def latency_summary(latency: dict[str, list[float]]) -> dict[str, dict[str, float]]:
+    """p50, p95 and max of first-time and warm latencies."""
+    return {
+        kind: {
+            "p50_ms": percentile(values, 50),
+            "p95_ms": percentile(values, 95),
+            "max_ms": max(values, default=0.0),
+            "questions": float(len(values)),
+        }
+        for kind, values in (("first", latency.get("first_ms", [])), ("warm", latency.get("warm_ms", [])))
+    }
+
+
+def latency_table(summary: dict[str, dict[str, float]]) -> str:
+    rows = ["| Svarstid | Frågor | p50 (ms) | p95 (ms) | max (ms) |", "|---|---|---|---|---|"]
+    for kind, label in (("first", "Första gången (ny process, tomma cacher)"), ("warm", "Varm (samma frågor igen)")):
+        m = summary[kind]
+        rows.append(f"| {label} | {m['questions']:.0f} | {m['p50_ms']:.0f} | {m['p95_ms']:.0f} | {m['max_ms']:.0f} |")
     return "\n".join(rows)
 
 
@@ -137,29 +199,38 @@ def write_report(
     if baseline:
         write_results(out / "baseline_results.json", baseline)
     plots = plot(out, tags, base_tags, results, baseline)
+    extra = dict(extra or {})
+    latency = extra.pop("latency", None)
+    splits = split_summaries(results, baseline)
     summary = {
         "set": str(set_file),
         "assistant": overall,
         "assistant_by_tag": tags,
         "baseline": base_overall,
         "baseline_by_tag": base_tags,
-        **(extra or {}),
+        "splits": splits,
+        "latency": latency_summary(latency) if latency else None,
+        **extra,
     }
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    scope = f", delmängd {extra['split']}" if extra.get("split") else ""
     lines = [
         "# Utvärdering av Nämndassistenten",
         "",
-        f"Frågeuppsättning: `{set_file.name}` ({len(results)} frågor).",
+        f"Frågeuppsättning: `{set_file.name}` ({len(results)} frågor{scope}).",
         "",
         "## Sammanfattning",
         "",
         summary_table(overall, base_overall),
         "",
-        "## Per tagg",
-        "",
-        tag_table(tags, base_tags),
-        "",
     ]
+    if splits:
+        lines += ["## Per delmängd (train, dev, test)", "", split_table(splits), ""]
+    if summary["latency"]:
+        lines += ["## Svarstider", "", latency_table(summary["latency"]), ""]
+    lines += ["## Per tagg", "", tag_table(tags, base_tags), ""]
+    for split, parts in splits.items() if len(splits) > 1 else ():
+        lines += [f"### Per tagg, {split}", "", tag_table(parts["assistant_by_tag"], parts["baseline_by_tag"]), ""]
     if extra and extra.get("judge"):
         judge = extra["judge"]
         lines += [

@@ -152,7 +152,7 @@ class NaivePipeline:
 
     def __init__(self, settings: Settings) -> None:
         passages = [
-            BaselinePassage(path.stem, text)
+            BaselinePassage(path.name, text)
             for path in sorted(settings.corpus_dir.iterdir())
             if path.suffix.lower() in (".txt", ".md")
             for text in default_splitter_chunks(path.read_text(encoding="utf-8", errors="replace"))
