@@ -1,6 +1,7 @@
 """python -m assistant ask "FRÅGA" [--json] [--kommun K] [--mode M] | search "FRÅGA" [--json] [-k 5]
+python -m assistant decisions [--kommun K] [--namnd N] [--fran DATUM] [--till DATUM] [--sok TEXT] [--json|--csv]
 
-Both take --batch FILE (one JSON object a line in, one JSON line out).
+ask and search take --batch FILE (one JSON object a line in, one JSON line out).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any
 
 from assistant.engine import get_index
@@ -83,6 +85,31 @@ def run_batch(path: str, handle: Callable[[dict[str, Any]], dict[str, Any]]) -> 
     return 0
 
 
+def _date(value: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ogiltigt datum {value!r}: skriv ÅÅÅÅ-MM-DD") from None
+
+
+def _decisions(args: argparse.Namespace) -> int:
+    from assistant.register import RegisterQuery, select, to_csv
+
+    query = RegisterQuery(tuple(args.kommun or ()), args.namnd, args.fran or "", args.till or "", args.sok)
+    found = select(get_index().decisions, query)
+    if args.json:
+        print(json.dumps({"decisions": [d.to_json() for d in found]}, ensure_ascii=False))
+    elif args.csv:
+        sys.stdout.write(to_csv(found))
+    else:
+        for d in found:
+            dnr = f", {d.dnr}" if d.dnr else ""
+            print(f"{d.datum} § {d.paragraf}{dnr} ({d.namnd}, {d.kommun}) {d.rubrik}".rstrip())
+            print(f"    {d.beslut[:300]}")
+        print(f"{len(found)} beslut.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant", description="Ask and search the documents.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -98,8 +125,19 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--kommun", action="append", help="only this municipality (repeatable)")
         p.add_argument("--dokument", action="append", help="only this document id (repeatable)")
         p.add_argument("--ar", action="append", type=int, help="only documents from this year (repeatable)")
+    p_dec = sub.add_parser("decisions", help="list the decisions (§) of the indexed protocols")
+    p_dec.add_argument("--kommun", action="append", help="only this municipality (repeatable)")
+    p_dec.add_argument("--namnd", default="", help="only committees whose name contains this")
+    p_dec.add_argument("--fran", type=_date, help="from this meeting date, ÅÅÅÅ-MM-DD")
+    p_dec.add_argument("--till", type=_date, help="up to this meeting date, ÅÅÅÅ-MM-DD")
+    p_dec.add_argument("--sok", default="", help="words that must occur in the rubrik, decision or dnr")
+    out = p_dec.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true")
+    out.add_argument("--csv", action="store_true")
     args = parser.parse_args(argv)
     settings = get_settings()
+    if args.command == "decisions":
+        return _decisions(args)
     filters = _filters(args)
 
     if args.command == "ask":

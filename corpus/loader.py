@@ -6,8 +6,9 @@ import logging
 from pathlib import Path
 
 from corpus.catalog import read_catalog
+from corpus.metadata import infer, merged
 from corpus.models import UNKNOWN, Document, content_hash, file_hash
-from corpus.readers import SUPPORTED_SUFFIXES, CorpusError, read_blocks
+from corpus.readers import SUPPORTED_SUFFIXES, CorpusError, read_file
 from corpus.sections import build_sections
 
 log = logging.getLogger(__name__)
@@ -29,26 +30,28 @@ def read_document(path: Path, entry: dict[str, str] | None = None, raw: bytes | 
             raw = path.read_bytes()
         except OSError as exc:
             raise CorpusError(path, f"filen kan inte läsas ({exc.strerror or exc}).") from exc
-    blocks = read_blocks(path, raw)
-    text, sections = build_sections(blocks)
-    entry = entry or {}
-    title = entry.get("title") or ""
-    if not title or title == UNKNOWN:
-        first_heading = next((b.text for b in blocks if b.kind == "heading"), "")
+    reading = read_file(path, raw)
+    text, sections = build_sections(reading.blocks)
+    values, sources = merged(entry, infer(reading.text, path, reading.front_matter))
+    title = values["title"]
+    if title == UNKNOWN:
+        first_heading = next((b.text for b in reading.blocks if b.kind == "heading"), "")
         title = first_heading or path.stem.replace("-", " ").replace("_", " ")
+        sources["title"] = "första rubriken" if first_heading else "filnamnet"
     return Document(
         doc_id=document_id(path),
         path=str(path),
         title=title,
-        municipality=entry.get("kommun", UNKNOWN),
-        committee=entry.get("namnd", UNKNOWN),
-        doc_type=entry.get("typ", UNKNOWN),
-        date=entry.get("datum", UNKNOWN),
-        reference=entry.get("diarienummer", UNKNOWN),
+        municipality=values["kommun"],
+        committee=values["namnd"],
+        doc_type=values["typ"],
+        date=values["datum"],
+        reference=values["diarienummer"],
         text=text,
         sections=sections,
         content_hash=content_hash(raw, entry),
         file_hash=file_hash(raw),
+        provenance=sources,
     )
 
 

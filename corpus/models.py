@@ -11,6 +11,15 @@ BlockKind = Literal["heading", "paragraph", "list_item", "table_row"]
 UNKNOWN = "okänd"
 
 
+@dataclass(frozen=True)
+class Item:
+    """A protocol's § item: its number, reference number as written, and rubrik."""
+
+    paragraf: int
+    dnr: str | None
+    rubrik: str
+
+
 @dataclass
 class Block:
     """One unit of text as a reader understood it, before sections are formed."""
@@ -19,6 +28,7 @@ class Block:
     text: str
     page: int | None = None
     level: int = 1  # only meaningful for headings
+    item: Item | None = None  # the § item a protocol heading opens
 
 
 @dataclass
@@ -46,6 +56,7 @@ class Section:
     page_start: int | None
     page_end: int | None
     paragraphs: list[Paragraph] = field(default_factory=list)
+    item: Item | None = None  # the protocol § item this section belongs to
 
     @property
     def heading(self) -> str:
@@ -76,6 +87,7 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     content_hash: str = ""
     file_hash: str = ""  # the bytes alone: the same file under two names is one document
+    provenance: dict[str, str] = field(default_factory=dict)  # metadata field -> where its value came from
 
     @property
     def year(self) -> int | None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from corpus.markdown import read_markdown
 from corpus.models import Block
 from corpus.pdftext import blocks_from_lines, lines_from_pages, lines_from_text
+from corpus.protocol import structure
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 MAX_PDF_PAGES = 2000
@@ -44,29 +47,45 @@ def decode_text(raw: bytes, path: Path) -> str:
     return text
 
 
-def read_blocks(path: Path, raw: bytes) -> list[Block]:
-    """Read a file's bytes into blocks, choosing the reader by its extension."""
+@dataclass
+class Reading:
+    """A file as read: its blocks, its text as it came (letterheads and page headers included, for metadata),
+    and a converted document's front matter."""
+
+    blocks: list[Block]
+    text: str
+    front_matter: dict[str, str] = field(default_factory=dict)
+
+
+def read_file(path: Path, raw: bytes) -> Reading:
+    """Read a file's bytes, choosing the reader by its extension."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise CorpusError(path, f"filtypen '{suffix or '(ingen)'}' stöds inte. Använd PDF, DOCX, TXT, MD eller HTML.")
     if not raw.strip():
         raise CorpusError(path, "filen är tom.")
+    front: dict[str, str] = {}
     if suffix == ".pdf":
-        blocks = _read_pdf(path, raw)
+        pages = _pdf_pages(path, raw)
+        blocks, text = blocks_from_lines(lines_from_pages(pages)), "\n".join(pages)
     elif suffix == ".docx":
         blocks = _read_docx(path, raw)
+        text = "\n".join(b.text for b in blocks)
     elif suffix in (".html", ".htm"):
         blocks = _read_html(decode_text(raw, path))
+        text = "\n".join(b.text for b in blocks)
     elif suffix == ".md":
-        blocks = _read_markdown(decode_text(raw, path))
+        markdown = read_markdown(decode_text(raw, path))
+        blocks, front, text = markdown.blocks, markdown.front_matter, markdown.body
     else:
-        blocks = blocks_from_lines(lines_from_text(decode_text(raw, path)))
+        text = decode_text(raw, path)
+        blocks = blocks_from_lines(lines_from_text(text))
     if not any(b.text.strip() for b in blocks):
         raise CorpusError(path, "filen innehåller ingen text.")
-    return blocks
+    return Reading(structure(blocks), text, front)
 
 
-def _read_pdf(path: Path, raw: bytes) -> list[Block]:
+def _pdf_pages(path: Path, raw: bytes) -> list[str]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -87,7 +106,7 @@ def _read_pdf(path: Path, raw: bytes) -> list[Block]:
         raise CorpusError(
             path, "PDF-filen saknar textlager (den är troligen inskannad). Den behöver OCR-behandlas först."
         )
-    return blocks_from_lines(lines_from_pages(pages))
+    return pages
 
 
 def _docx_heading_level(style_name: str) -> int | None:
@@ -208,37 +227,3 @@ def _read_html(text: str) -> list[Block]:
     parser.feed(text)
     parser.close()
     return parser.blocks
-
-
-def _read_markdown(text: str) -> list[Block]:
-    blocks: list[Block] = []
-    paragraph: list[str] = []
-
-    def flush() -> None:
-        if paragraph:
-            blocks.append(Block("paragraph", " ".join(paragraph), None))
-            paragraph.clear()
-
-    for raw_line in text.splitlines():
-        line = raw_line.strip()
-        heading = re.match(r"^(#{1,6})\s+(.*?)\s*#*$", line)
-        bullet = re.match(r"^(?:[-*+•]|\d+[.)])\s+(.*)$", line)
-        if not line:
-            flush()
-        elif heading:
-            flush()
-            blocks.append(Block("heading", heading.group(2), None, level=min(len(heading.group(1)), 3)))
-        elif bullet:
-            flush()
-            blocks.append(Block("list_item", bullet.group(1), None))
-        elif line.startswith("|"):
-            flush()
-            cells = [c.strip() for c in line.strip("|").split("|")]
-            if not all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
-                blocks.append(Block("table_row", " | ".join(c for c in cells if c), None))
-        elif blocks and blocks[-1].kind == "list_item" and raw_line[:1].isspace() and not paragraph:
-            blocks[-1].text += " " + line
-        else:
-            paragraph.append(line)
-    flush()
-    return blocks

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from corpus.models import Block, Paragraph, Section
+from corpus.models import Block, Item, Paragraph, Section
 
 SECTION_SEPARATOR = "\n\n"
 
@@ -18,32 +18,34 @@ def build_sections(blocks: list[Block]) -> tuple[str, list[Section]]:
     children's heading paths only. Text before the first heading forms a section
     with an empty heading path.
     """
-    stack: list[tuple[int, str]] = []
+    stack: list[tuple[int, str, Item | None]] = []
     groups: list[tuple[list[str], list[Block]]] = [([], [])]
+    items: dict[int, Item | None] = {0: None}  # group index -> the § item it belongs to
     for block in blocks:
         if block.kind == "heading":
             while stack and stack[-1][0] >= block.level:
                 stack.pop()
-            stack.append((block.level, block.text))
-            groups.append(([h for _, h in stack], []))
+            stack.append((block.level, block.text, block.item))
+            groups.append(([h for _, h, _ in stack], []))
+            items[len(groups) - 1] = next((i for _, _, i in reversed(stack) if i is not None), None)
         else:
             groups[-1][1].append(block)
 
     # Keep leaves without text (a suspicious empty section), drop text-less parents.
-    kept: list[tuple[list[str], list[Block]]] = []
+    kept: list[tuple[list[str], list[Block], Item | None]] = []
     for idx, (path, body) in enumerate(groups):
         if body:
-            kept.append((path, body))
+            kept.append((path, body, items[idx]))
         elif path:
             nxt = groups[idx + 1][0] if idx + 1 < len(groups) else []
             if not (len(nxt) > len(path) and nxt[: len(path)] == path):
-                kept.append((path, body))
+                kept.append((path, body, items[idx]))
 
     text_parts: list[str] = []
     sections: list[Section] = []
     offset = 0
     heading_pages = {b.text: b.page for b in blocks if b.kind == "heading"}
-    for path, body in kept:
+    for path, body, item in kept:
         if text_parts:
             offset += len(SECTION_SEPARATOR)
         paragraphs: list[Paragraph] = []
@@ -70,6 +72,7 @@ def build_sections(blocks: list[Block]) -> tuple[str, list[Section]]:
                 page_start=min(pages) if pages else None,
                 page_end=max(pages) if pages else None,
                 paragraphs=paragraphs,
+                item=item,
             )
         )
         text_parts.append(section_text)

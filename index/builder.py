@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 import corpus
 from corpus.catalog import CatalogError
+from corpus.decisions import Decision, register
 from index import layout
 from index.bm25 import build_bm25
 from index.chunking import Chunk, catalog_chunk, chunk_document
@@ -49,7 +50,7 @@ class BuildReport:
 
 
 # Bumped whenever chunking code changes what chunks contain, so existing indexes are rebuilt.
-CHUNKER_VERSION = 3
+CHUNKER_VERSION = 4
 
 
 def chunk_params(settings: Settings) -> dict[str, int]:
@@ -173,6 +174,7 @@ def build(
             prev_dir,
             prev,
             _fail_after,
+            decisions=register(docs),
         )
     except OSError as exc:
         reason = "disken är full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
@@ -211,6 +213,7 @@ def write_build(
     prev_dir: Path | None = None,
     prev: dict[str, Any] | None = None,
     _fail_after: str | None = None,
+    decisions: list[Decision] | None = None,
 ) -> str:
     """Write chunks and vectors as a new build directory and swap it in atomically; returns the build id."""
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -227,6 +230,9 @@ def write_build(
         with (out / layout.CHUNKS).open("w", encoding="utf-8") as fh:
             for c in chunks:
                 fh.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
+        with (out / layout.DECISIONS).open("w", encoding="utf-8") as fh:
+            for d in decisions or []:
+                fh.write(json.dumps(d.to_json(), ensure_ascii=False) + "\n")
         manifest = {
             "version": layout.MANIFEST_VERSION,
             "build_id": build_id,

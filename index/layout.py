@@ -10,6 +10,7 @@ from typing import Any
 
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
+DECISIONS = "decisions.jsonl"
 CHROMA_DIR = "chroma"
 BM25_DIR = "bm25"
 CURRENT = "CURRENT"

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from corpus.decisions import Decision
 from index import layout
 from index.bm25 import BM25Searcher
 from index.chunking import Chunk, find_references
@@ -106,6 +107,7 @@ class Index:
             for ref in c.references:
                 self._refs.setdefault(ref, []).append(i)
         self.embedder = make_embedder(settings)
+        self.decisions = _read_decisions(build_dir / layout.DECISIONS)
 
     @property
     def documents(self) -> dict[str, dict[str, Any]]:
@@ -177,3 +179,11 @@ class Index:
             "per_document": {k: {"title": v["title"], "chunks": v["chunks"]} for k, v in m["documents"].items()},
             "errors": m.get("errors", []),
         }
+
+
+def _read_decisions(path: Path) -> list[Decision]:
+    """The build's decision register (empty for a build made before the register existed)."""
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8") as fh:
+        return [Decision(**json.loads(line)) for line in fh if line.strip()]

@@ -1,0 +1,186 @@
+"""Markdown into blocks: headings, paragraphs, lists and table rows, plus what converted PDFs leave behind.
+
+Committee documents converted from PDF to Markdown (as public archives publish them) carry a YAML front matter
+with the source's metadata, ``<!-- sida N -->`` page markers, each page's running header and footer, line breaks
+inside paragraphs, ``<br>`` inside table cells, and protocol lines ("§ 100  Dnr …", "Beslut") that are headings
+without any ``#``. All of that is read here, in one pass over the lines (linear in the file's length).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from corpus.models import Block
+from corpus.protocol import item_header, part_role
+
+PAGE_MARKER_RE = re.compile(r"^<!--\s*sida\s+(\d+)\s*-->$", re.IGNORECASE)
+COMMENT_RE = re.compile(r"<!--.*?-->")
+HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
+BULLET_RE = re.compile(r"^(?:[-*+•●▪]|\d{1,2}[.)])\s+(.*)$")
+BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+TABLE_RULE_RE = re.compile(r"^\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-{0,}:?\s*$")
+FURNITURE_EDGE = 6  # lines at the top (and bottom) of a page that may be a running header (footer)
+FURNITURE_SHARE = 0.5  # a line is furniture when it recurs at the edge of at least this share of pages
+HYPHEN_KEEPERS = {"och", "eller", "samt", "som", "till", "respektive", "resp.", "men", "&"}
+
+
+@dataclass
+class MarkdownText:
+    """A Markdown file read: its blocks and the front matter's scalar fields."""
+
+    blocks: list[Block]
+    front_matter: dict[str, str] = field(default_factory=dict)
+    body: str = ""  # the text after the front matter, as written
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """The YAML front matter's ``key: value`` scalars and the text after it (the whole text if there is none)."""
+    if not text.startswith("---"):
+        return {}, text
+    end = re.search(r"^---\s*$", text[3:], re.MULTILINE)
+    if end is None:
+        return {}, text
+    head, body = text[3 : 3 + end.start()], text[3 + end.end() :]
+    fields: dict[str, str] = {}
+    for line in head.splitlines():
+        match = re.match(r"^([A-Za-z_][\w-]*):\s*(.*?)\s*$", line)
+        if match and match[2] not in ("", "null", "~") and not match[2].startswith(("[", "{")):
+            fields[match[1]] = match[2].strip("'\"")
+    return fields, body
+
+
+def _key(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.split()).lower())
+
+
+def _pages(body: str) -> list[tuple[int | None, list[str]]]:
+    """The body's lines grouped by page marker (page None before the first marker)."""
+    pages: list[tuple[int | None, list[str]]] = [(None, [])]
+    for raw in body.splitlines():
+        marker = PAGE_MARKER_RE.match(raw.strip())
+        if marker:
+            pages.append((int(marker[1]), []))
+        else:
+            pages[-1][1].append(COMMENT_RE.sub("", raw).rstrip())
+    return [(n, lines) for n, lines in pages if n is not None or any(x.strip() for x in lines)]
+
+
+def _furniture(pages: list[tuple[int | None, list[str]]]) -> set[str]:
+    """Line keys that recur at the top or bottom edge of most pages: running headers and footers."""
+    if len(pages) < 3:
+        return set()
+    counts: Counter[str] = Counter()
+    for _, lines in pages:
+        content = [x for x in lines if x.strip()]
+        edges = content[:FURNITURE_EDGE] + content[-FURNITURE_EDGE:]
+        # A § header or a part heading at the top of many pages is content, however often it recurs.
+        counts.update({_key(x) for x in edges if item_header(x) is None and part_role(x) is None})
+    return {k for k, n in counts.items() if n >= max(2, FURNITURE_SHARE * len(pages)) and len(k) < 120}
+
+
+def _strip_edges(lines: list[str], furniture: set[str]) -> list[str]:
+    start, end = 0, len(lines)
+    while start < end and (not lines[start].strip() or _key(lines[start]) in furniture):
+        start += 1
+    while end > start and (not lines[end - 1].strip() or _key(lines[end - 1]) in furniture):
+        end -= 1
+    return lines[start:end]
+
+
+class _Builder:
+    """Collects blocks; a paragraph's lines are joined once, when it ends."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.lines: list[str] = []
+        self.page: int | None = None
+        self.item_open = False  # the last block is a § header that may continue on the next line
+
+    def flush(self) -> None:
+        if self.lines:
+            self.blocks.append(Block("paragraph", _join_lines(self.lines), self.page))
+            self.lines = []
+
+    def add(self, block: Block) -> None:
+        self.flush()
+        self.blocks.append(block)
+        self.item_open = False
+
+
+def _join_lines(lines: list[str]) -> str:
+    """Wrapped lines joined into one paragraph, line-break hyphenation undone ("kart-" + "läggning")."""
+    parts: list[str] = []
+    for line in lines:
+        text = " ".join(line.split())
+        if parts and parts[-1].endswith("-") and text[:1].islower():
+            first = text.split(" ", 1)[0]
+            if first not in HYPHEN_KEEPERS and not parts[-1][-2:-1].isspace():
+                parts[-1] = parts[-1][:-1] + text
+                continue
+        parts.append(text)
+    return " ".join(parts)
+
+
+def _table_cells(line: str) -> str:
+    """A table row as written, cell separators kept (so quotes of a row still match) and ``<br>`` as spaces."""
+    return " ".join(BR_RE.sub(" ", line).split())
+
+
+def read_markdown(text: str) -> MarkdownText:
+    """Read Markdown (plain or PDF-converted) into blocks."""
+    front, body = split_front_matter(text)
+    pages = _pages(body)
+    furniture = _furniture(pages)
+    out = _Builder()
+    for number, raw_lines in pages:
+        lines = _strip_edges(raw_lines, furniture) if furniture else raw_lines
+        first = next((x.strip() for x in lines if x.strip()), "")
+        # A paragraph cut by the page break goes on: the new page starts in lower case mid-sentence.
+        continues = bool(out.lines) and first[:1].islower() and not out.lines[-1].rstrip().endswith((".", ":"))
+        if not continues:
+            out.flush()
+            out.page = number
+        for raw in lines:
+            _read_line(out, raw, number)
+    out.flush()
+    return MarkdownText(out.blocks, front, body)
+
+
+def _read_line(out: _Builder, raw: str, page: int | None) -> None:
+    line = raw.strip()
+    if not line:
+        out.flush()
+        out.item_open = False
+        return
+    if not out.lines:
+        out.page = page
+    heading = HEADING_RE.match(line)
+    if heading:
+        out.add(Block("heading", heading[2], page, level=min(len(heading[1]), 3)))
+        return
+    if line.startswith("|"):
+        if not TABLE_RULE_RE.match(line):
+            out.add(Block("table_row", _table_cells(line), page))
+        return
+    bullet = BULLET_RE.match(line)
+    if bullet:
+        out.add(Block("list_item", " ".join(bullet[1].split()), page))
+        return
+    if not out.lines and item_header(line) is not None:
+        out.add(Block("paragraph", " ".join(line.split()), page))
+        out.item_open = True  # the rubrik follows on the next line(s) until a blank line
+        return
+    if out.item_open:
+        if part_role(line) is None:  # the rubrik (or, in a table of contents, the rubrik and its page)
+            out.blocks[-1].text += " " + " ".join(line.split())
+            return
+        out.item_open = False
+    if part_role(line) is not None and not out.lines:
+        out.add(Block("heading", " ".join(line.split()), page, level=2))
+        return
+    if out.blocks and out.blocks[-1].kind == "list_item" and raw[:1].isspace() and not out.lines:
+        out.blocks[-1].text += " " + " ".join(line.split())
+        return
+    out.lines.append(line)

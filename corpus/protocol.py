@@ -1,0 +1,107 @@
+"""Sammanträdesprotokoll: § items, their parts, and the table of contents that only lists them.
+
+A protocol is a run of § items ("§ 100  Dnr FG-2024-00656" then the rubrik), each with parts under fixed
+headings ("Beslut", "Sammanfattning av ärendet", "Beslutsunderlag", ...). Readers turn lines into blocks; this
+module names what a protocol's lines are, and ``structure`` turns a protocol's blocks into one section per § item
+with its parts as sub-sections, so a citation can read "Protokoll 2024-10-16, § 100" and the register can list
+every decision.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Literal
+
+from corpus.models import Block, Item
+
+PartRole = Literal[
+    "decision", "proposal", "summary", "basis", "procedure", "motions", "reservation", "note", "recipients", "vote"
+]
+
+# The part headings of a § item, as one table: (pattern matched against the whole line, role).
+PART_HEADINGS: tuple[tuple[str, PartRole], ...] = (
+    (r"beslut", "decision"),
+    (r"nämndens beslut", "decision"),
+    (r"[\wåäö&\- ]{3,60}s beslut", "decision"),
+    (r"beslut i [\wåäö&\- ]{3,60}", "decision"),
+    (r"förslag till beslut(?: i [\wåäö&\- ]{3,60})?", "proposal"),
+    (r"förvaltningens förslag till beslut", "proposal"),
+    (r"sammanfattning(?: av ärendet)?", "summary"),
+    (r"ärendebeskrivning|ärendet|bakgrund|motivering|beskrivning av ärendet", "summary"),
+    (r"beslutsunderlag|underlag", "basis"),
+    (r"beslutsgång|propositionsordning|proposition", "procedure"),
+    (r"yrkanden?|förslag och yrkanden", "motions"),
+    (r"reservation(?:er)?", "reservation"),
+    (r"protokollsanteckning(?:ar)?|särskil(?:t|da) yttranden?|jäv|deltar inte i beslutet", "note"),
+    (r"beslutet (?:ska )?(?:skickas|expedieras) till|expediering", "recipients"),
+    (r"omröstning(?:sresultat)?|votering", "vote"),
+)
+_PART_RES = tuple((re.compile(rf"(?:{pattern})\s*:?", re.IGNORECASE), role) for pattern, role in PART_HEADINGS)
+
+# "§ 100", "§ 100  Dnr FG-2024-00656", "§ 12 Dnr 2025.129 BUN Rubrik"; the rubrik may follow on the same line.
+ITEM_RE = re.compile(
+    r"^§\s*(?P<number>\d{1,4})(?![\d:])\s*(?:[-–.,]\s*)?"
+    r"(?:Dnr\.?:?\s*(?P<dnr>[A-ZÅÄÖ]{1,8}[ -]\d{4}[-.:/ ]\d{1,6}|\d{2,4}[-.:/]\d{1,6}(?:\s+[A-ZÅÄÖ]{2,6}\b)?))?"
+    r"\s*(?P<rubrik>.*)$"
+)
+# A contents line: the rubrik, a dot leader and a page number.
+TOC_RE = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){4,})\s*\d{1,4}\s*$")
+MIN_ITEMS = 2  # fewer § headers than this and a document is not read as a protocol
+
+
+def part_role(line: str) -> PartRole | None:
+    """The role of a § item's part heading ("Beslut" -> decision), or None for any other line."""
+    text = " ".join(line.split())
+    if not text or len(text) > 80:
+        return None
+    for pattern, role in _PART_RES:
+        if pattern.fullmatch(text):
+            return role
+    return None
+
+
+def is_toc_entry(text: str) -> bool:
+    """Whether a block is a table-of-contents line (rubrik, dot leader, page number)."""
+    return bool(TOC_RE.search(text.strip()))
+
+
+def item_header(text: str) -> Item | None:
+    """The § item a line opens (number, dnr as written, rubrik), or None."""
+    match = ITEM_RE.match(" ".join(text.split()))
+    if not match or is_toc_entry(text):
+        return None
+    rubrik = match["rubrik"].strip(" -–")
+    return Item(paragraf=int(match["number"]), dnr=(match["dnr"] or "").strip() or None, rubrik=rubrik)
+
+
+def looks_like_protocol(blocks: list[Block]) -> bool:
+    """At least MIN_ITEMS § items opened outside a table of contents."""
+    return sum(1 for b in blocks if b.kind != "table_row" and item_header(b.text) is not None) >= MIN_ITEMS
+
+
+def structure(blocks: list[Block]) -> list[Block]:
+    """A protocol's blocks with each § item as a level-1 heading (carrying its Item) and its parts as level-2
+    headings; other headings inside an item move below it. Blocks of a document that is no protocol are
+    returned as they are."""
+    if not looks_like_protocol(blocks):
+        return blocks
+    out: list[Block] = []
+    in_item = False
+    for block in blocks:
+        item = item_header(block.text) if block.kind != "table_row" else None
+        if item is not None:
+            in_item = True
+            heading = f"§ {item.paragraf} {item.rubrik}".strip()
+            if item.dnr:
+                heading += f" (Dnr {item.dnr})"
+            out.append(Block("heading", heading, block.page, level=1, item=item))
+            continue
+        role = part_role(block.text) if block.kind in ("heading", "paragraph") else None
+        if in_item and role is not None:
+            out.append(Block("heading", " ".join(block.text.split()).rstrip(":"), block.page, level=2))
+        elif in_item and block.kind == "heading":
+            out.append(replace(block, level=max(block.level, 3)))
+        else:
+            out.append(block)
+    return out
