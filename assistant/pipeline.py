@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from assistant.engine import get_index
 from assistant.extractive import answer_extractive, refusal
 from assistant.followup import rewrite
+from assistant.lookup import explicit_answer, topic_answer
 from assistant.models import Answer
 from assistant.questions import clean_question, question_kind
 from index import Filters, Index
@@ -113,11 +114,17 @@ def ask_stream(
         }
         return answer
 
+    looked_up = explicit_answer(standalone, ix)
+    if looked_up is not None:
+        yield finish(looked_up)
+        return
     if not result.hits:
         yield finish(refusal(standalone, []))
         return
-    extractive = answer_extractive(
-        standalone, result.query_vector, result.hits, ix, settings.refusal_threshold, municipalities
+    extractive = topic_answer(
+        standalone,
+        ix,
+        answer_extractive(standalone, result.query_vector, result.hits, ix, settings.refusal_threshold, municipalities),
     )
     if mode != "llm":
         yield finish(extractive)

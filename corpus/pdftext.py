@@ -323,16 +323,20 @@ def _opens_after_heading(line: Line) -> bool:
     return _is_bullet(line) or not _starts_lower(t) and not (t[0].isdigit() and line.gap == 0 and len(t) < 15)
 
 
-def _join(prev_text: str, text: str) -> str:
-    """Join a wrapped line onto the text before it, undoing line-break hyphenation."""
-    m = re.search(r"(\w)-$", prev_text)
-    if m and text and text[0].islower():
+def _join(parts: list[str], text: str) -> None:
+    """Join a wrapped line onto the paragraph whose pieces are ``parts``, undoing line-break hyphenation.
+
+    Only the last piece is looked at, so joining stays linear in the paragraph's length."""
+    last = parts[-1]
+    if len(last) >= 2 and last[-1] == "-" and (last[-2].isalnum() or last[-2] == "_") and text and text[0].islower():
         first_word = text.split()[0]
-        if first_word in HYPHEN_KEEPERS or m.group(1).isupper() or m.group(1).isdigit():
-            sep = " " if first_word in HYPHEN_KEEPERS else ""
-            return f"{prev_text}{sep}{text}"
-        return prev_text[:-1] + text
-    return f"{prev_text} {text}"
+        if first_word in HYPHEN_KEEPERS or last[-2].isupper() or last[-2].isdigit():
+            parts.append((" " if first_word in HYPHEN_KEEPERS else "") + text)
+        else:
+            parts[-1] = last[:-1]
+            parts.append(text)
+        return
+    parts.append(" " + text)
 
 
 def _continues(prev: Line, kind: str, line: Line, layout: _Layout) -> bool:
@@ -357,6 +361,14 @@ def blocks_from_lines(lines: list[Line]) -> list[Block]:
     heading_lines: list[tuple[int, Line, Line | None]] = []  # block index, heading's last line, next line
     prev: Line | None = None
     prev_kind: str | None = None
+    growing: list[str] = []  # pieces of the last block while wrapped lines are still being joined onto it
+
+    def add(block: Block) -> None:
+        if growing:
+            blocks[-1].text = "".join(growing)
+            growing.clear()
+        blocks.append(block)
+
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -369,23 +381,27 @@ def blocks_from_lines(lines: list[Line]) -> list[Block]:
             heading = " ".join(ln.text for ln in lines[i : i + span])
             nxt = lines[i + span] if i + span < len(lines) else None
             heading_lines.append((len(blocks), lines[i + span - 1], nxt))
-            blocks.append(Block("heading", heading, line.page))
+            add(Block("heading", heading, line.page))
             prev, prev_kind = lines[i + span - 1], "heading"
             i += span
             continue
         if _is_bullet(line):
-            blocks.append(Block("list_item", text, line.page))
+            add(Block("list_item", text, line.page))
             prev_kind = "list_item"
         elif _is_table_row(text) and prev_kind != "paragraph" or (prev_kind == "table_row" and _is_table_row(text)):
-            blocks.append(Block("table_row", text, line.page))
+            add(Block("table_row", text, line.page))
             prev_kind = "table_row"
         elif prev is not None and prev_kind in ("paragraph", "list_item") and _continues(prev, prev_kind, line, layout):
-            blocks[-1].text = _join(blocks[-1].text, text)
+            if not growing:
+                growing.append(blocks[-1].text)
+            _join(growing, text)
         else:
-            blocks.append(Block("paragraph", text, line.page))
+            add(Block("paragraph", text, line.page))
             prev_kind = "paragraph"
         prev = line
         i += 1
+    if growing:
+        blocks[-1].text = "".join(growing)
     heading_lines = _demote_heading_chains(blocks, heading_lines)
     _assign_levels(blocks, heading_lines, layout)
     return blocks

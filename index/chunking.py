@@ -27,6 +27,7 @@ class Chunk:
     page_start: int | None
     page_end: int | None
     references: list[str] = field(default_factory=list)
+    paragraf: int | None = None  # the protocol § item the passage belongs to
 
     @property
     def section(self) -> str:
@@ -77,6 +78,7 @@ REFERENCE_PATTERNS = [
     re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),  # dates
     re.compile(r"§§?\s?\d+"),  # paragraphs
     re.compile(r"\b\d{4}\.\d{1,5}(?:\s[A-ZÅÄÖ]{2,5})?\b"),  # diarienummer, e.g. 2025.129 BUN
+    re.compile(r"\b[A-ZÅÄÖ]{1,8}-\d{4}-\d{3,6}\b"),  # diarienummer, e.g. FG-2024-00656
     re.compile(r"\bSOU\s\d{4}:\d+\b|\b\d{4}:\d{1,4}\b"),  # SOU and SFS numbers
 ]
 
@@ -162,7 +164,9 @@ def chunk_document(doc: Document, target_words: int = 260, max_words: int = 300,
                     end=section.start + end,
                     page_start=min(pages) if pages else None,
                     page_end=max(pages) if pages else None,
-                    references=find_references(text),
+                    # The § and dnr stand in the heading: every passage of the item answers to them.
+                    references=find_references(" ".join([*section.heading_path, text])),
+                    paragraf=section.item.paragraf if section.item else None,
                 )
             )
     return chunks

@@ -1,0 +1,143 @@
+"""Answers from the decision register: "Vad beslutades 2025-03-19 § 28?", "Vad gäller FG-2025-00108?", and
+"Vad beslutade nämnden om …?" when the best passage is part of a protocol's § item.
+
+An explicit reference (a dnr, or a § with its meeting date) that the register holds is answered with the decision
+itself, quoted whole and cited by date, § and dnr. A decision question about a topic keeps the extractive
+answer's evidence check (so an unanswerable one is still refused) and only replaces the quoted sentences with the
+decision of the § item the cited passage belongs to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.models import Answer, Citation
+from corpus.decisions import Decision
+from corpus.metadata import MONTHS
+from index import Hit, Index
+
+DNR_Q = re.compile(r"\b(?:[A-ZÅÄÖ]{1,8}-\d{4}-\d{3,6}|\d{4}\.\d{1,5}(?:\s[A-ZÅÄÖ]{2,5})?)\b")
+PARAGRAF_Q = re.compile(r"§\s?(\d{1,4})\b|\bparagraf(?:en)?\s(\d{1,4})\b", re.IGNORECASE)
+ISO_DATE_Q = re.compile(r"\b(20\d\d-[01]\d-[0-3]\d)\b")
+SWEDISH_DATE_Q = re.compile(r"\b([0-3]?\d) (" + "|".join(MONTHS) + r") (20\d\d)\b", re.IGNORECASE)
+# A question about what was decided: the kind of question whose answer is a § item's decision.
+DECISION_Q = re.compile(
+    r"\bbeslut(?:ade|ades|at|et|s)?\b|\bbesluta\b|\bbifall|\bavslag|\bavslog|\bantog|\bantogs|\bgick .* igenom\b"
+    r"|\bblev det (?:något )?av\b|\bvad hände med\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class DecisionReference:
+    """What a question names of a decision: its meeting date, its §, its dnr (any may be missing)."""
+
+    datum: str | None
+    paragraf: int | None
+    dnr: str | None
+
+
+def reference_in(question: str) -> DecisionReference | None:
+    """The decision a question names explicitly (a dnr, or a § with a date), or None."""
+    dnr = DNR_Q.search(question)
+    paragraf = PARAGRAF_Q.search(question)
+    date = ISO_DATE_Q.search(question)
+    swedish = SWEDISH_DATE_Q.search(question)
+    datum = date[1] if date else None
+    if datum is None and swedish:
+        datum = f"{swedish[3]}-{MONTHS[swedish[2].lower()]:02d}-{int(swedish[1]):02d}"
+    number = int(paragraf[1] or paragraf[2]) if paragraf else None
+    if dnr is None and (number is None or datum is None):
+        return None
+    return DecisionReference(datum, number, " ".join(dnr.group().split()) if dnr else None)
+
+
+def is_decision_question(question: str) -> bool:
+    """Whether the question asks what was decided."""
+    return bool(DECISION_Q.search(question))
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s-]+", "", text).upper()
+
+
+def find(ix: Index, ref: DecisionReference) -> list[Decision]:
+    """The register's decisions matching a reference; a protocol's own record before a mention elsewhere."""
+    found = [
+        d
+        for d in ix.decisions
+        if (ref.dnr is None or (d.dnr is not None and _key(d.dnr) == _key(ref.dnr)))
+        and (ref.paragraf is None or d.paragraf == ref.paragraf)
+        and (ref.datum is None or d.datum == ref.datum)
+    ]
+    return sorted(found, key=lambda d: d.kalla != "protokoll")
+
+
+def _hit_for(ix: Index, decision: Decision) -> Hit | None:
+    """The passage holding a decision's text, as a citable hit."""
+    same_item = [
+        c
+        for c in ix.chunks
+        if c.doc_id == decision.doc_id and (decision.kalla != "protokoll" or c.paragraf == decision.paragraf)
+    ]
+    best = next((c for c in same_item if c.section == decision.section and decision.beslut[:60] in c.text), None)
+    best = best or next((c for c in same_item if decision.beslut[:60] in c.text), None)
+    best = best or next((c for c in same_item if c.section == decision.section), None)
+    if best is None:
+        return None
+    return Hit(rank=1, chunk=best, score=1.0, dense=None, bm25=None, reference_hits=[])
+
+
+def label(decision: Decision) -> str:
+    """ "2025-03-19, § 28 (Dnr FG-2025-00108)" """
+    dnr = f" (Dnr {decision.dnr})" if decision.dnr else ""
+    return f"{decision.datum}, § {decision.paragraf}{dnr}"
+
+
+def _body(decision: Decision, hit: Hit) -> str:
+    if decision.kalla != "protokoll":
+        return f"Beslut {decision.datum}, § {decision.paragraf}, enligt {hit.chunk.title}: {decision.beslut} [1]"
+    who = decision.namnd if decision.namnd and decision.namnd != "okänd" else "Nämnden"
+    rubrik = f" i ärendet ”{decision.rubrik}”" if decision.rubrik else ""
+    return f"{who}, {label(decision)}{rubrik}: {decision.beslut} [1]"
+
+
+def _answer(question: str, decision: Decision, hit: Hit, evidence: float) -> Answer:
+    quote = decision.beslut if decision.beslut in hit.chunk.text else hit.chunk.text[:400]
+    return Answer(
+        question=question,
+        answer=_body(decision, hit),
+        refused=False,
+        mode="extractive",
+        citations=[Citation(1, hit, [quote])],
+        evidence=evidence,
+    )
+
+
+def explicit_answer(question: str, ix: Index) -> Answer | None:
+    """The answer to a question naming a decision the register holds, or None."""
+    ref = reference_in(question)
+    if ref is None:
+        return None
+    found = find(ix, ref)
+    if not found:
+        return None
+    decision = found[0]
+    hit = _hit_for(ix, decision)
+    return _answer(question, decision, hit, 1.0) if hit is not None else None
+
+
+def topic_answer(question: str, ix: Index, extractive: Answer) -> Answer:
+    """For a decision question answered from a protocol's § item, that item's decision instead of the sentences
+    the extractive step picked; any other answer as it was."""
+    if extractive.refused or not extractive.citations or not is_decision_question(question):
+        return extractive
+    chunk = extractive.citations[0].hit.chunk
+    if chunk.paragraf is None:
+        return extractive
+    own = [d for d in ix.decisions if d.doc_id == chunk.doc_id and d.paragraf == chunk.paragraf]
+    if not own:
+        return extractive
+    hit = _hit_for(ix, own[0])
+    return _answer(question, own[0], hit, extractive.evidence) if hit is not None else extractive
