@@ -445,7 +445,29 @@ def compose(question: str, chosen: list[Scored]) -> tuple[str, list[Citation]]:
 
 def _as_sentence(s: Sentence) -> str:
     text = s.text.strip()
+    if text.startswith("|"):
+        return table_row_text(s.hit.chunk.text, s.start, text)
     return text if text[-1:] in ".!?:" else text + "."
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
+def table_row_text(passage: str, start: int, row: str) -> str:
+    """A table row read with its table's header row: "Hel hall: Timme 165, Dag 330." (the row as written when
+    it is the header itself or the cells do not line up)."""
+    lines = passage[:start].split("\n")
+    header = row
+    for line in reversed(lines[:-1]):
+        if not line.strip().startswith("|"):
+            break
+        header = line.strip()
+    head, cells = _cells(header), _cells(row)
+    if header == row or len(head) != len(cells) or len(cells) < 2:
+        return row
+    pairs = [f"{h} {v}".strip() for h, v in zip(head[1:], cells[1:], strict=True) if v]
+    return f"{cells[0]}: {', '.join(pairs)}." if cells[0] else f"{', '.join(pairs)}."
 
 
 def answer_extractive(
