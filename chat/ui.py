@@ -26,7 +26,7 @@ from chat.documents import (
 )
 from chat.export import answer_markdown
 from chat.sources import render_sources
-from chat.uploads import upload
+from chat.uploads import prefill, upload
 from index import Filters
 from settings import Settings
 
@@ -245,6 +245,12 @@ def build_app(settings: Settings) -> gr.Blocks:
         clear_btn.click(clear, None, [chatbot, question, sources, export, download_btn], api_visibility="private")
         outline_doc.change(
             lambda d: outline_text(get_index(settings), d), outline_doc, outline, api_visibility="private"
+        )
+        upload_file.change(
+            lambda path: prefill(path, settings),
+            upload_file,
+            [up_title, up_kommun, up_datum, upload_status],
+            api_visibility="private",
         )
         upload_btn.click(
             run_upload, [upload_file, up_title, up_kommun, up_datum], upload_status, api_name="ladda_upp"

@@ -9,12 +9,40 @@ from pathlib import Path
 
 import index
 from assistant.engine import reload_index
-from corpus import CorpusError
+from corpus import UNKNOWN, CorpusError, read_document
 from corpus.intake import UPLOAD_SUFFIXES, add_file
 from settings import Settings
 
 log = logging.getLogger(__name__)
 _build_lock = threading.Lock()
+
+
+def prefill(path: str | None, settings: Settings) -> tuple[str, str, str, str]:
+    """Title, municipality and date the chosen file states about itself, for staff to confirm or correct,
+    and a Swedish note saying where each came from."""
+    if not path:
+        return "", "", "", ""
+    source = Path(path)
+    try:
+        if source.stat().st_size > settings.max_upload_mb * 1024 * 1024:
+            return "", "", "", f"Filen är för stor (högst {settings.max_upload_mb} MB)."
+        doc = read_document(source)
+    except (CorpusError, OSError) as exc:
+        reason = exc.reason if isinstance(exc, CorpusError) else "filen kan inte läsas."
+        return "", "", "", f"Filen kan inte läsas: {reason}"
+    values = {"title": doc.title, "kommun": doc.municipality, "datum": doc.date}
+    shown = {k: ("" if v == UNKNOWN else v) for k, v in values.items()}
+    found = [
+        f"{label} ({doc.provenance.get(key, '')})"
+        for key, label in (("kommun", "kommun"), ("namnd", "nämnd"), ("typ", "dokumenttyp"), ("datum", "datum"))
+        if doc.provenance.get(key) not in (None, "hittades inte")
+    ]
+    note = (
+        "Förifyllt ur dokumentet: " + ", ".join(found) + ". Kontrollera och rätta innan du lägger till."
+        if found
+        else "Dokumentet anger ingen kommun eller datum som kunde läsas ut; fyll i det du vet."
+    )
+    return shown["title"], shown["kommun"], shown["datum"], note
 
 
 def upload(path: str | None, title: str, kommun: str, datum: str, settings: Settings) -> Iterator[str]:

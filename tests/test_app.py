@@ -159,3 +159,22 @@ def test_binds_to_loopback_by_default(api_app):
 
     assert Settings().host == "127.0.0.1"
     assert httpx.get(api_app.url, timeout=10).status_code == 200
+
+
+def test_upload_form_is_prefilled_from_the_document(tmp_path):
+    from chat.uploads import prefill
+    from settings import Settings
+
+    path = tmp_path / "protokoll.md"
+    path.write_text(
+        "KUNGSBACKA KOMMUN    SAMMANTRÄDESPROTOKOLL\nNämnden för Teknik\nDatum\n2025-04-15\n\n"
+        "§ 39 Dnr TE-2025-00170\nVal av justerare\n\nBeslut\nNämnden utser en justerare.\n\n"
+        "§ 40 Dnr TE-2025-00076\nBredbandstaxa\n\nBeslut\nNämnden föreslår en ny taxa.\n",
+        encoding="utf-8",
+    )
+    title, kommun, datum, note = prefill(str(path), Settings(data_dir=tmp_path / "data"))
+    assert (title, kommun, datum) == ("Protokoll, Nämnden för Teknik, 2025-04-15", "Kungsbacka", "2025-04-15")
+    assert "kommun (första sidan)" in note and "Kontrollera" in note
+    bad = tmp_path / "trasig.md"
+    bad.write_bytes(b"\x00\x01\x02" * 50)
+    assert prefill(str(bad), Settings(data_dir=tmp_path / "data"))[3].startswith("Filen kan inte läsas")
