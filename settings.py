@@ -47,7 +47,8 @@ class Settings(BaseSettings):
 
     # Answers
     answer_mode: Literal["extractive", "llm"] = "extractive"
-    refusal_threshold: float = 0.4  # on the 0..1 evidence score; see python -m evals calibrate
+    # On the 0..1 evidence score; unset = the threshold python -m evals train chose on the dev split.
+    refusal_threshold: float | None = None
     max_question_chars: int = 2000
 
     # LLM endpoint (answer_mode = "llm")

@@ -6,7 +6,6 @@ passage. When the evidence is weak the answer is an honest refusal.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ import numpy as np
 
 from assistant.models import REFUSAL, Answer, Citation
 from assistant.questions import TOPICLESS_WORDS, asked_words, asks_for_metadata, question_kind, words
+from assistant.refusal import model as refusal_model
 from assistant.sentences import Lexicon, Sentence, helpers_for, passage_sentences
 from corpus import UNKNOWN
 from corpus.normalise import normalise
@@ -389,28 +389,6 @@ def evidence_features(
     }
 
 
-# Weights of the evidence score, fitted with `python -m evals calibrate` on the dev set; kept while a refit
-# does no better (it prints its own). The refusal threshold (settings.refusal_threshold) is 0.4.
-EVIDENCE_WEIGHTS = {
-    "best": 1.38,
-    "dense": 0.09,
-    "coverage": 0.75,
-    "unknown": -0.87,
-    "passage_coverage": 1.03,
-    "missing_fact": -3.20,
-    "focus_missing": -0.66,
-    "asked_unused": -1.64,
-    "focus_absent_in_named": -1.53,
-}
-EVIDENCE_BIAS = -0.48
-
-
-def evidence_score(features: dict[str, float]) -> float:
-    """A 0..1 confidence that the chosen sentences answer the question."""
-    z = EVIDENCE_BIAS + sum(EVIDENCE_WEIGHTS[k] * v for k, v in features.items())
-    return 1.0 / (1.0 + math.exp(-z))
-
-
 def _source_label(hit: Hit) -> str:
     c = hit.chunk
     kommun = c.kommun if c.kommun != UNKNOWN else "kommunen anges inte"
@@ -470,6 +448,28 @@ def table_row_text(passage: str, start: int, row: str) -> str:
     return f"{cells[0]}: {', '.join(pairs)}." if cells[0] else f"{', '.join(pairs)}."
 
 
+@dataclass
+class Analysis:
+    """What the extractive step makes of retrieved passages: the sentences it would quote, the evidence features
+    the refusal model weighs, and the words the documents lack. Training fits on exactly this."""
+
+    chosen: list[Scored]
+    features: dict[str, float] | None
+    absent: tuple[Absence | None, Absence | None]
+
+
+def analyse(
+    question: str, query_vector: list[float], hits: list[Hit], ix: Index, municipalities: list[str]
+) -> Analysis:
+    """Score and select sentences and compute the evidence features; shared by answering and by training."""
+    scored, weights = score_sentences(question, query_vector, hits, ix)
+    lexicon, _ = helpers_for(ix)
+    chosen = select(scored, question, municipalities)
+    absent = absences(question, weights, lexicon, tuple(municipalities))
+    features = evidence_features(chosen, weights, lexicon, question, municipalities, absent) if chosen else None
+    return Analysis(chosen, features, absent)
+
+
 def answer_extractive(
     question: str,
     query_vector: list[float],
@@ -479,15 +479,11 @@ def answer_extractive(
     municipalities: list[str],
 ) -> Answer:
     """The extractive answer for retrieved ``hits`` (refused below ``threshold``)."""
-    scored, weights = score_sentences(question, query_vector, hits, ix)
-    lexicon, _ = helpers_for(ix)
-    chosen = select(scored, question, municipalities)
-    absent = absences(question, weights, lexicon, tuple(municipalities))
-    features = evidence_features(chosen, weights, lexicon, question, municipalities, absent) if chosen else None
-    evidence = evidence_score(features) if features else 0.0
-    if not chosen or evidence < threshold:
-        return refusal(question, hits, evidence, [a.note() for a in absent if a])
-    text, citations = compose(question, chosen)
+    analysis = analyse(question, query_vector, hits, ix, municipalities)
+    evidence = refusal_model().score(analysis.features) if analysis.features else 0.0
+    if not analysis.chosen or evidence < threshold:
+        return refusal(question, hits, evidence, [a.note() for a in analysis.absent if a])
+    text, citations = compose(question, analysis.chosen)
     return Answer(
         question=question, answer=text, refused=False, mode="extractive", citations=citations, evidence=evidence
     )

@@ -12,6 +12,7 @@ from assistant.followup import rewrite
 from assistant.lookup import explicit_answer, topic_answer
 from assistant.models import Answer
 from assistant.questions import clean_question, question_kind
+from assistant.refusal import model as refusal_model
 from index import Filters, Index
 from settings import Settings, get_settings
 
@@ -27,6 +28,11 @@ def search_query(question: str) -> str:
     if question_kind(question) == "money":
         return f"{question} kostnad kostnadsberäkning tkr kronor"
     return question
+
+
+def refusal_threshold(settings: Settings) -> float:
+    """The configured threshold, or the learned model's."""
+    return settings.refusal_threshold if settings.refusal_threshold is not None else refusal_model().threshold
 
 
 def filter_label(filters: Filters | None, ix: Index) -> str | None:
@@ -121,10 +127,11 @@ def ask_stream(
     if not result.hits:
         yield finish(refusal(standalone, []))
         return
+    threshold = refusal_threshold(settings)
     extractive = topic_answer(
         standalone,
         ix,
-        answer_extractive(standalone, result.query_vector, result.hits, ix, settings.refusal_threshold, municipalities),
+        answer_extractive(standalone, result.query_vector, result.hits, ix, threshold, municipalities),
     )
     if mode != "llm":
         yield finish(extractive)

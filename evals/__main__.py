@@ -1,5 +1,5 @@
 """python -m evals run [--split train|dev|test|all] [--set FILE] [--out DIR] [--mode M] [--baseline] [--judge]
-python -m evals calibrate [--set FILE]"""
+python -m evals train [--set FILE]"""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pathlib import Path
 from settings import ROOT, get_settings
 
 DEFAULT_SET = ROOT / "evals" / "sets" / "questions.jsonl"
-LEGACY_DEV_SET = ROOT / "evals" / "sets" / "dev.jsonl"
 DEFAULT_OUT = ROOT / "evals" / "out"
 
 
@@ -30,8 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--baseline", action="store_true", help="also run the naive baseline and compare")
     p_run.add_argument("--judge", action="store_true", help="add LLM-judged faithfulness and relevance")
     p_run.add_argument("--no-latency", action="store_true", help="skip the first-time/warm latency measurement")
-    p_cal = sub.add_parser("calibrate", help="fit the refusal evidence weights on a set")
-    p_cal.add_argument("--set", type=Path, default=LEGACY_DEV_SET)
+    p_train = sub.add_parser("train", help="fit the refusal model on the train split, threshold on dev")
+    p_train.add_argument("--set", type=Path, default=DEFAULT_SET)
     args = parser.parse_args(argv)
     settings = get_settings()
 
@@ -39,11 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     from evals.dataset import SetError, load_set, select_split, uses_splits
 
     try:
-        if args.command == "calibrate":
-            from evals.calibrate import calibrate
+        if args.command == "train":
+            from evals.train import main as train_main
 
-            calibrate(args.set, get_index(settings), settings)
-            return 0
+            return train_main(args.set, settings)
         items = load_set(args.set)  # validated before anything runs
         split = args.split if uses_splits(items) else None
         if split is not None:

@@ -1,0 +1,59 @@
+"""The learned refusal: its model file, the threshold choice on dev, and that training reads no test question."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.refusal import MODEL_FILE, RefusalModel, read_model, write_model
+from evals.train import MAX_ANSWERABLE_REFUSED, choose_threshold, rates
+
+
+def test_shipped_model_file_is_readable_and_says_what_it_was_fitted_on():
+    model = read_model(MODEL_FILE)
+    assert model.weights and 0.0 < model.threshold < 1.0 and model.fitted_on
+
+
+def test_model_round_trip_and_score(tmp_path):
+    model = RefusalModel({"best": 2.0, "missing_fact": -3.0}, -1.0, 0.45, "test")
+    write_model(model, tmp_path / "m.json")
+    again = read_model(tmp_path / "m.json")
+    assert again == model
+    assert again.score({"best": 1.0, "missing_fact": 0.0}) == pytest.approx(1 / (1 + np.exp(-1.0)))
+    assert again.score({"best": 0.0, "missing_fact": 1.0}) < 0.05
+
+
+def test_bad_model_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text('{"version": 99}', encoding="utf-8")
+    with pytest.raises(ValueError, match="version"):
+        read_model(path)
+    with pytest.raises(ValueError, match="cannot read"):
+        read_model(tmp_path / "missing.json")
+
+
+def test_threshold_refuses_most_unanswerable_within_the_answerable_budget():
+    # 40 answerable questions with high evidence (one low), 10 unanswerable with low evidence (two higher than
+    # any answerable one, so no threshold within the budget can catch them).
+    answerable = np.array([True] * 40 + [False] * 10)
+    p = np.array([0.9] * 39 + [0.15] + [0.2] * 8 + [0.95, 0.95])
+    t = choose_threshold(p, answerable)
+    refused_answerable, refused_unanswerable = rates(p, answerable, t)
+    assert refused_answerable <= MAX_ANSWERABLE_REFUSED and refused_unanswerable == pytest.approx(0.8)
+    assert 0.2 < t <= 0.9
+
+
+def test_training_reads_only_train_and_dev(monkeypatch):
+    import evals.train as train_module
+
+    seen: list[str] = []
+
+    def record(items, ix, settings):
+        seen.extend(i["split"] for i in items)
+        raise StopIteration
+
+    monkeypatch.setattr(train_module, "feature_table", record)
+    items = [{"split": s, "answerable": True} for s in ("train", "dev", "test")]
+    with pytest.raises(StopIteration):
+        train_module.train(items, None, None)
+    assert "test" not in seen
