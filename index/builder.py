@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import json
 import logging
 import shutil
 import sqlite3
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +54,7 @@ class BuildReport:
 
 # Bumped whenever chunking code changes what chunks contain, so existing indexes are rebuilt.
 CHUNKER_VERSION = 4
+BUILD_LOCK_TIMEOUT_S = 900.0  # a build waits this long for another one to finish
 
 
 def chunk_params(settings: Settings) -> dict[str, int]:
@@ -86,6 +90,35 @@ def build(
     written to a fresh directory and swapped in atomically: a crash or error leaves
     the previous index serving.
     """
+    with build_lock(settings):
+        return _build(settings, rebuild, progress, _fail_after)
+
+
+@contextmanager
+def build_lock(settings: Settings, timeout_s: float = BUILD_LOCK_TIMEOUT_S) -> Iterator[None]:
+    """One build at a time across processes: a build waits for the one running, then reads the corpus afresh,
+    so a document added meanwhile is never left out by a build that started before it."""
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.index_dir / layout.BUILD_LOCK).open("a") as handle:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise BuildError(
+                        "Ett annat bygge av indexet pågår fortfarande. Försök igen om en stund; "
+                        "det tidigare indexet används under tiden."
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _build(settings: Settings, rebuild: bool, progress: bool, _fail_after: str | None) -> BuildReport:
     started = time.perf_counter()
     try:
         docs = corpus.load(settings.corpus_dir, settings.catalog_file)

@@ -14,6 +14,7 @@ DECISIONS = "decisions.jsonl"
 CHROMA_DIR = "chroma"
 BM25_DIR = "bm25"
 CURRENT = "CURRENT"
+BUILD_LOCK = "build.lock"
 MANIFEST_VERSION = 1
 
 

@@ -7,7 +7,7 @@ import tomllib
 
 import pytest
 
-from evals.dataset import SetError, load_set
+from evals.dataset import SetError, load_set, select_split
 from evals.metrics import contains_quote, fact_recall, first_hit_rank, hit_at, normalise, percentile, reciprocal_rank
 from evals.report import write_report
 from evals.runner import run_assistant, run_baseline, score_question, summarise
@@ -173,3 +173,27 @@ def test_llm_judge_scores_are_model_judged(built, shared_index, dev_set, tmp_pat
     summary = write_report(tmp_path / "out", ROOT / "x.jsonl", results, None, {"judge": scores})
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "Modellbedömt" in report and "bedömda av en språkmodell" in report and summary["judge"] == scores
+
+
+@pytest.fixture(scope="session")
+def eval_index(tmp_path_factory):
+    """The evaluation corpus (shipped + evals/corpus) indexed once for the session, as the runner does."""
+    from conftest import TEST_CACHE
+
+    from evals.evalcorpus import open_eval_index
+    from settings import Settings
+
+    base = Settings(data_dir=tmp_path_factory.mktemp("eval-index"), cache_dir=TEST_CACHE)
+    return open_eval_index(base, progress=False)
+
+
+@pytest.mark.slow
+def test_test_split_scores_stay_within_thresholds(eval_index):
+    settings, ix = eval_index
+    limits = tomllib.loads((ROOT / "evals" / "thresholds.toml").read_text(encoding="utf-8"))["splits"]["test"]
+    items = select_split(load_set(ROOT / "evals" / "sets" / "questions.jsonl"), "test")
+    summary = summarise(run_assistant(items, ix, settings))
+    for key, minimum in limits["minimum"].items():
+        assert summary[key] >= minimum, (key, summary[key], minimum)
+    for key, maximum in limits["maximum"].items():
+        assert summary[key] <= maximum, (key, summary[key], maximum)

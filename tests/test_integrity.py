@@ -160,3 +160,57 @@ def test_append_entry_replaces_an_existing_entry(tmp_path):
             "diarienummer": "okänd",
         }
     }
+
+
+def test_a_build_waits_for_the_running_one_and_then_includes_what_arrived(tmp_path):
+    import threading
+
+    from index.builder import build_lock
+
+    settings = small_corpus(tmp_path)
+    index.build(settings, progress=False)
+    holding, release = threading.Event(), threading.Event()
+
+    def running_build():  # stands in for a CLI build that started before the upload
+        with build_lock(settings):
+            holding.set()
+            release.wait(10)
+
+    first = threading.Thread(target=running_build)
+    first.start()
+    holding.wait(5)
+    (settings.corpus_dir / "uppladdad.md").write_text("# Uppladdad\n\nFrukostklubb startar i maj.\n", encoding="utf-8")
+    reports = []
+    second = threading.Thread(target=lambda: reports.append(index.build(settings, progress=False)))
+    second.start()
+    time.sleep(0.5)
+    assert not reports  # still waiting for the lock
+    release.set()
+    first.join(5)
+    second.join(60)
+    assert reports and "uppladdad.md" in reports[0].added
+    assert "uppladdad.md" in index.open(settings).documents
+
+
+def test_a_build_lock_held_too_long_is_a_swedish_error(tmp_path):
+    import threading
+
+    from index.builder import build_lock
+
+    settings = small_corpus(tmp_path)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        with build_lock(settings):
+            holding.set()
+            release.wait(10)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    holding.wait(5)
+    try:
+        with pytest.raises(index.BuildError, match="Ett annat bygge"), build_lock(settings, timeout_s=0.3):
+            pass
+    finally:
+        release.set()
+        t.join(5)
