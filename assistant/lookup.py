@@ -104,7 +104,11 @@ def _body(decision: Decision, hit: Hit) -> str:
 
 
 def _answer(question: str, decision: Decision, hit: Hit, evidence: float) -> Answer:
-    quote = decision.beslut if decision.beslut in hit.chunk.text else hit.chunk.text[:400]
+    first_sentence = decision.beslut.split(". ")[0]
+    quote = next(
+        (q for q in (decision.beslut, first_sentence) if q and q in hit.chunk.text),
+        hit.chunk.text[:400],
+    )
     return Answer(
         question=question,
         answer=_body(decision, hit),

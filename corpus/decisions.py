@@ -61,17 +61,42 @@ def _sentence_with(text: str, pattern: re.Pattern[str], start: int = 0) -> str:
     return ""
 
 
-def _decision_text(parts: list[Section]) -> tuple[str, Section]:
+@dataclass(frozen=True)
+class _Part:
+    role: str | None  # None: text before the item's first part heading
+    text: str
+    page: int | None
+
+
+def _parts(section: Section) -> list[_Part]:
+    """A § item's section cut at its part headings."""
+    parts: list[_Part] = []
+    role, pieces, page = None, [], section.page_start
+    for paragraph in section.paragraphs:
+        text = section.text[paragraph.start : paragraph.end]
+        if paragraph.kind == "part":
+            if pieces:
+                parts.append(_Part(role, " ".join(pieces), page))
+            role, pieces, page = part_role(text), [], paragraph.page
+        else:
+            pieces.append(" ".join(text.split()))
+    if pieces:
+        parts.append(_Part(role, " ".join(pieces), page))
+    return parts
+
+
+def _decision_text(sections: list[Section]) -> tuple[str, Section, int | None]:
+    parts = [(part, section) for section in sections for part in _parts(section)]
     for wanted in ("decision", "proposal"):
-        for section in parts:
-            if section.heading_path and part_role(section.heading_path[-1]) == wanted and section.text.strip():
-                return " ".join(section.text.split())[:MAX_DECISION_CHARS], section
-    for section in parts:
-        sentence = _sentence_with(section.text, DECIDES_RE)
+        for part, section in parts:
+            if part.role == wanted and part.text:
+                return part.text[:MAX_DECISION_CHARS], section, part.page
+    for part, section in parts:
+        sentence = _sentence_with(part.text, DECIDES_RE)
         if sentence:
-            return sentence, section
-    first = parts[0]
-    return " ".join(first.text.split())[:MAX_DECISION_CHARS], first
+            return sentence, section, part.page
+    first = sections[0]
+    return " ".join(first.text.split())[:MAX_DECISION_CHARS], first, first.page_start
 
 
 def protocol_decisions(doc: Document) -> list[Decision]:
@@ -84,7 +109,7 @@ def protocol_decisions(doc: Document) -> list[Decision]:
     for parts in by_item.values():
         item = parts[0].item
         assert item is not None
-        beslut, where = _decision_text(parts)
+        beslut, where, page = _decision_text(parts)
         decisions.append(
             Decision(
                 kommun=doc.municipality,
@@ -96,7 +121,7 @@ def protocol_decisions(doc: Document) -> list[Decision]:
                 beslut=beslut,
                 doc_id=doc.doc_id,
                 section=where.path_label,
-                page=where.page_start,
+                page=page,
             )
         )
     return decisions

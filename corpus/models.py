@@ -6,7 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
 
-BlockKind = Literal["heading", "paragraph", "list_item", "table_row"]
+# "part": the heading of a part of a protocol's § item ("Beslut", "Beslutsunderlag"), kept inside the item's section.
+BlockKind = Literal["heading", "paragraph", "list_item", "table_row", "part"]
 
 UNKNOWN = "okänd"
 
@@ -33,7 +34,7 @@ class Block:
 
 @dataclass
 class Paragraph:
-    """A paragraph, list item or table row inside a section's text."""
+    """A paragraph, list item, table row or part heading inside a section's text."""
 
     start: int  # character offset into the section text
     end: int

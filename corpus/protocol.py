@@ -3,7 +3,7 @@
 A protocol is a run of § items ("§ 100  Dnr FG-2024-00656" then the rubrik), each with parts under fixed
 headings ("Beslut", "Sammanfattning av ärendet", "Beslutsunderlag", ...). Readers turn lines into blocks; this
 module names what a protocol's lines are, and ``structure`` turns a protocol's blocks into one section per § item
-with its parts as sub-sections, so a citation can read "Protokoll 2024-10-16, § 100" and the register can list
+with its parts ("Beslut", …) marked inside it, so a citation can read "Protokoll 2024-10-16, § 100" and the register can list
 every decision.
 """
 
@@ -81,9 +81,9 @@ def looks_like_protocol(blocks: list[Block]) -> bool:
 
 
 def structure(blocks: list[Block]) -> list[Block]:
-    """A protocol's blocks with each § item as a level-1 heading (carrying its Item) and its parts as level-2
-    headings; other headings inside an item move below it. Blocks of a document that is no protocol are
-    returned as they are."""
+    """A protocol's blocks with each § item as a level-1 heading (carrying its Item) and its part headings as
+    "part" blocks inside the item's section; other headings inside an item move below it. Blocks of a document
+    that is no protocol are returned as they are."""
     if not looks_like_protocol(blocks):
         return blocks
     out: list[Block] = []
@@ -99,7 +99,8 @@ def structure(blocks: list[Block]) -> list[Block]:
             continue
         role = part_role(block.text) if block.kind in ("heading", "paragraph") else None
         if in_item and role is not None:
-            out.append(Block("heading", " ".join(block.text.split()).rstrip(":"), block.page, level=2))
+            # The parts stay in the item's section, so a passage keeps the decision with what it is about.
+            out.append(Block("part", " ".join(block.text.split()).rstrip(":"), block.page))
         elif in_item and block.kind == "heading":
             out.append(replace(block, level=max(block.level, 3)))
         else:
