@@ -2,9 +2,9 @@
 
 A protocol is a run of § items ("§ 100  Dnr FG-2024-00656" then the rubrik), each with parts under fixed
 headings ("Beslut", "Sammanfattning av ärendet", "Beslutsunderlag", ...). Readers turn lines into blocks; this
-module names what a protocol's lines are, and ``structure`` turns a protocol's blocks into one section per § item
-with its parts ("Beslut", …) marked inside it, so a citation can read "Protokoll 2024-10-16, § 100" and the register can list
-every decision.
+module names what a protocol's lines are, and ``structure`` turns a protocol's blocks into one section per
+§ item with its parts ("Beslut", …) marked inside it, so a citation can read "Protokoll 2024-10-16, § 100" and
+the register can list every decision.
 """
 
 from __future__ import annotations
