@@ -56,7 +56,9 @@ class Settings(BaseSettings):
     llm_url: str | None = None
     llm_model: str = ""
     llm_api_key: str = "ingen-nyckel"
-    llm_timeout: float = 30.0
+    llm_timeout: float = 30.0  # seconds for the whole answer, rewriting included
+    llm_max_chars: int = 6000  # a longer reply is cut there
+    llm_max_tokens: int = 1024
 
     # App
     host: str = "127.0.0.1"

@@ -1,16 +1,22 @@
 """LLM mode: a llama-index LLM answers from numbered sources; its citations are checked.
 
 The sources go into the prompt only inside a quoted block that the system prompt
-declares to be material, never instructions. After the reply, markers pointing to no
-given source are removed; a reply with no valid citation is not shown as an answer
-(the extractive answer is, with a notice), and so is the extractive answer when the
-endpoint fails or times out.
+declares to be material, never instructions. The whole answer is bounded: one deadline
+(``NAMND_LLM_TIMEOUT``, rewriting included) and a size cap in characters and tokens.
+Only checked text is ever shown: the reply is buffered to the end of each sentence, a
+sentence whose marker points to no given source is dropped with the claim it belongs to,
+and a claim with no marker at all is not kept. A reply with no valid citation is not
+shown as an answer (the extractive answer is, with a notice), and so is the extractive
+answer when the endpoint fails, is too slow or sends nothing usable.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import re
+import threading
+import time
 from collections.abc import Iterator
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
@@ -37,7 +43,10 @@ UNUSABLE = "Språkmodellen gav inget användbart svar, så svaret kommer direkt 
 NO_CITATIONS = (
     "Språkmodellens svar saknade giltiga källhänvisningar och visas inte. Här är svaret direkt ur dokumenten."
 )
-MARKER = re.compile(r"\[(\d{1,3})\]")
+TOO_SLOW = "Språkmodellen svarade inte i tid, så svaret kommer direkt ur dokumenten."
+TRUNCATED = "Språkmodellens svar var för långt och har kortats."
+MARKER = re.compile(r"\[(\d{1,6})\]")
+SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s*\[\d{1,6}\])*\s+|\n\s*\n")
 
 
 def make_llm(settings: Settings) -> LLM:
@@ -47,7 +56,12 @@ def make_llm(settings: Settings) -> LLM:
     if settings.llm_backend == "ollama":
         from llama_index.llms.ollama import Ollama
 
-        return Ollama(model=settings.llm_model, base_url=settings.llm_url, request_timeout=settings.llm_timeout)
+        return Ollama(
+            model=settings.llm_model,
+            base_url=settings.llm_url,
+            request_timeout=settings.llm_timeout,
+            additional_kwargs={"num_predict": settings.llm_max_tokens},
+        )
     from llama_index.llms.openai_like import OpenAILike
 
     return OpenAILike(
@@ -58,6 +72,7 @@ def make_llm(settings: Settings) -> LLM:
         timeout=settings.llm_timeout,
         max_retries=0,
         temperature=0.0,
+        max_tokens=settings.llm_max_tokens,
     )
 
 
@@ -91,21 +106,35 @@ def build_messages(question: str, hits: list[Hit], history: list[dict] | None = 
     ]
 
 
-def validate_citations(reply: str, n_sources: int) -> tuple[str, list[int]]:
-    """Drop markers that point to no given source; return the cleaned reply and the valid numbers used."""
+def checked_text(reply: str, n_sources: int, final: bool) -> tuple[str, list[int]]:
+    """The part of a reply that may be shown, and the valid source numbers it cites.
+
+    Sentences are taken whole (while streaming, an unfinished last sentence waits). A sentence with a marker
+    that points to no given source is dropped together with the uncited sentences of its claim before it; a
+    sentence without any marker is kept only when a cited sentence of the same paragraph follows it (a claim
+    running over two sentences), so an uncited claim never stays.
+    """
+    pieces = SENTENCE_END.split(reply)
+    if not final:
+        pieces = pieces[:-1]  # the last piece may still be growing
+    kept: list[str] = []
+    pending: list[str] = []
     valid: list[int] = []
-
-    def keep(m: re.Match[str]) -> str:
-        n = int(m.group(1))
-        if 1 <= n <= n_sources:
-            if n not in valid:
-                valid.append(n)
-            return m.group(0)
-        return ""
-
-    cleaned = MARKER.sub(keep, reply)
-    cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", cleaned)).strip()
-    return cleaned, valid
+    for raw in pieces:
+        sentence = raw.strip()
+        if not sentence:
+            pending = []  # a paragraph ends: an uncited claim stays out
+            continue
+        numbers = [int(n) for n in MARKER.findall(sentence)]
+        if any(not 1 <= n <= n_sources for n in numbers):
+            pending = []
+        elif numbers:
+            kept += pending + [sentence]
+            pending = []
+            valid += [n for n in numbers if n not in valid]
+        else:
+            pending.append(sentence)
+    return re.sub(r"[ \t]{2,}", " ", " ".join(kept)).strip(), valid
 
 
 def _quotes_for(reply: str, n: int, hit: Hit) -> list[str]:
@@ -126,30 +155,91 @@ def _fallback(extractive: Answer, notice: str) -> Answer:
     return extractive
 
 
+class ReplyTimeout(Exception):
+    """The whole answer did not arrive before the deadline."""
+
+
+def bounded_stream(llm: LLM, messages: list[ChatMessage], deadline: float, max_chars: int) -> Iterator[str]:
+    """The reply's pieces as they arrive, until the deadline (ReplyTimeout) or ``max_chars`` (the stream simply
+    ends there). The endpoint is read in a worker thread, so a server that stalls or drips cannot hold the
+    answer past the deadline."""
+    arrived: queue.Queue[tuple[str, object]] = queue.Queue()
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for chunk in llm.stream_chat(messages):
+                if stop.is_set():
+                    return
+                arrived.put(("delta", chunk.delta or ""))
+            arrived.put(("end", None))
+        except Exception as exc:  # handed to the reader below
+            arrived.put(("error", exc))
+
+    threading.Thread(target=read, daemon=True, name="llm-reply").start()
+    size = 0
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ReplyTimeout
+            try:
+                kind, value = arrived.get(timeout=remaining)
+            except queue.Empty:
+                raise ReplyTimeout from None
+            if kind == "end":
+                return
+            if kind == "error":
+                assert isinstance(value, Exception)
+                raise value
+            piece = str(value)[: max_chars - size]
+            size += len(piece)
+            yield piece
+            if size >= max_chars:
+                return
+    finally:
+        stop.set()
+
+
 def answer_with_llm(
-    question: str, hits: list[Hit], extractive: Answer, settings: Settings, history: list[dict] | None = None
+    question: str,
+    hits: list[Hit],
+    extractive: Answer,
+    settings: Settings,
+    history: list[dict] | None = None,
+    deadline: float | None = None,
 ) -> Iterator[Answer]:
-    """Stream the LLM's answer (partial Answers), then the validated final one or the extractive fallback."""
+    """Stream the LLM's checked answer (partial Answers), then the final one or the extractive fallback."""
     model_name = f"{settings.llm_backend}:{settings.llm_model or 'default'}"
     extractive.model = model_name
+    deadline = deadline if deadline is not None else time.monotonic() + settings.llm_timeout
+    reply, shown, notices = "", "", []
     try:
         llm = make_llm(settings)
-        messages = build_messages(question, hits, history)
-        reply = ""
-        for chunk in llm.stream_chat(messages):
-            reply += chunk.delta or ""
-            yield Answer(question=question, answer=reply, refused=False, mode="llm", model=model_name)
-    except Exception as exc:  # connection refused, timeout, malformed reply: all fall back the same way
+        for piece in bounded_stream(llm, build_messages(question, hits, history), deadline, settings.llm_max_chars):
+            reply += piece
+            text, _ = checked_text(reply, len(hits), final=False)
+            if text != shown:
+                shown = text
+                yield Answer(question=question, answer=shown, refused=False, mode="llm", model=model_name)
+    except ReplyTimeout:
+        log.warning("LLM endpoint too slow: falling back to the extractive answer")
+        extractive.mode = "extractive"
+        yield _fallback(extractive, TOO_SLOW)
+        return
+    except Exception as exc:  # connection refused, malformed reply: all fall back the same way
         log.warning("LLM endpoint failed (%s): falling back to the extractive answer", type(exc).__name__)
         extractive.mode = "extractive"
         yield _fallback(extractive, UNAVAILABLE)
         return
+    if len(reply) >= settings.llm_max_chars:
+        notices.append(TRUNCATED)
     if not reply.strip():
         extractive.mode = "extractive"
         yield _fallback(extractive, UNUSABLE)
         return
-    cleaned, valid = validate_citations(reply, len(hits))
-    if NOT_IN_DOCUMENTS.lower() in cleaned.lower() and not valid:
+    cleaned, valid = checked_text(reply, len(hits), final=True)
+    if NOT_IN_DOCUMENTS.lower() in reply.lower() and not valid:
         yield Answer(question=question, answer=REFUSAL, refused=True, mode="llm", model=model_name, closest=hits[:3])
         return
     if not valid:
@@ -164,6 +254,7 @@ def answer_with_llm(
         citations=citations,
         model=model_name,
         evidence=extractive.evidence,
+        notices=notices,
     )
 
 
@@ -173,15 +264,18 @@ REWRITE_PROMPT = (
 )
 
 
-def rewrite_with_llm(question: str, history: list[dict], settings: Settings) -> str | None:
-    """The LLM's standalone version of a follow-up question, or None if it fails or says nothing useful."""
+def rewrite_with_llm(question: str, history: list[dict], settings: Settings, deadline: float) -> str | None:
+    """The LLM's standalone version of a follow-up question, or None if it fails, is too slow or says nothing
+    useful. It shares the answer's deadline."""
     turns = "\n".join(f"{'Användare' if t['role'] == 'user' else 'Assistent'}: {t['content']}" for t in history[-4:])
     messages = [
         ChatMessage(role=MessageRole.SYSTEM, content=REWRITE_PROMPT),
         ChatMessage(role=MessageRole.USER, content=f"{turns}\nAnvändare: {question}"),
     ]
     try:
-        reply = (make_llm(settings).chat(messages).message.content or "").strip().splitlines()
+        # Half of what is left, so the answer itself keeps time of its own.
+        rewrite_deadline = time.monotonic() + (deadline - time.monotonic()) / 2
+        reply = "".join(bounded_stream(make_llm(settings), messages, rewrite_deadline, 2000)).strip().splitlines()
     except Exception as exc:
         log.warning("LLM rewrite failed (%s): using the rules", type(exc).__name__)
         return None

@@ -97,10 +97,11 @@ def ask_stream(
     ix = index or get_index(settings)
     municipalities = municipalities_of(ix)
     standalone = rewrite(cleaned.text, turns, municipalities)
+    deadline = time.monotonic() + settings.llm_timeout  # the whole LLM answer, rewriting included
     if mode == "llm" and standalone != cleaned.text and settings.llm_url:
         from assistant.llm import rewrite_with_llm
 
-        standalone = rewrite_with_llm(cleaned.text, turns, settings) or standalone
+        standalone = rewrite_with_llm(cleaned.text, turns, settings, deadline) or standalone
     result = ix.search(search_query(standalone), k=max(settings.top_k, settings.answer_passages), filters=filters)
     retrieved = time.perf_counter()
     label = filter_label(filters, ix)
@@ -138,5 +139,5 @@ def ask_stream(
         return
     from assistant.llm import answer_with_llm
 
-    for partial in answer_with_llm(standalone, result.hits[: settings.top_k], extractive, settings, turns):
+    for partial in answer_with_llm(standalone, result.hits[: settings.top_k], extractive, settings, turns, deadline):
         yield finish(partial)

@@ -14,6 +14,8 @@ class Script:
     replies: list[str] = field(default_factory=list)
     delay: float = 0.0
     malformed: bool = False
+    word_delay: float = 0.0  # seconds between streamed words (a dripping server)
+    endless: bool = False  # stream the reply's words again and again, never ending
     requests: list[dict] = field(default_factory=list)
 
 
@@ -105,8 +107,13 @@ class FakeLLM:
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
                 words = reply.split(" ")
-                for i, word in enumerate(words):
-                    delta = {"content": word + (" " if i < len(words) - 1 else "")}
+                endless = script.endless
+                i = 0
+                while i < len(words) or endless:
+                    word = words[i % len(words)]
+                    if script.word_delay:
+                        time.sleep(script.word_delay)
+                    delta = {"content": word + (" " if i < len(words) - 1 or endless else "")}
                     if i == 0:
                         delta["role"] = "assistant"
                     chunk = {
@@ -118,6 +125,7 @@ class FakeLLM:
                     }
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
+                    i += 1
                 end = {
                     "id": "fake-1",
                     "object": "chat.completion.chunk",

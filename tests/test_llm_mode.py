@@ -9,7 +9,16 @@ from conftest import free_port
 from fake_llm import FakeLLM
 
 from assistant import ask, ask_stream
-from assistant.llm import NO_CITATIONS, SYSTEM_PROMPT, UNAVAILABLE, UNUSABLE, build_messages, validate_citations
+from assistant.llm import (
+    NO_CITATIONS,
+    SYSTEM_PROMPT,
+    TOO_SLOW,
+    TRUNCATED,
+    UNAVAILABLE,
+    UNUSABLE,
+    build_messages,
+    checked_text,
+)
 from index import Hit
 from index.chunking import Chunk
 
@@ -28,14 +37,17 @@ def llm_settings(built):
     return make
 
 
-def test_valid_citations_are_kept_and_streamed(shared_index, llm_settings):
+def test_valid_citations_are_kept_and_streamed_sentence_by_sentence(shared_index, llm_settings):
+    reply = "Matematiksatsningen kostar 100 tkr enligt kostnadsberäkningen [1]. Den följs upp varje år [1]."
     with FakeLLM() as llm:
-        llm.script.replies = ["Matematiksatsningen kostar 100 tkr enligt kostnadsberäkningen [1]."]
+        llm.script.replies = [reply]
         partials = list(ask_stream(QUESTION, settings=llm_settings(llm.url), index=shared_index))
     final = partials[-1]
-    assert len(partials) > 3  # the reply arrived word by word
     assert final.mode == "llm" and not final.refused and final.model == "openai-like:fake-model"
-    assert final.answer == "Matematiksatsningen kostar 100 tkr enligt kostnadsberäkningen [1]."
+    assert final.answer == reply
+    # Shown as it arrives, but only whole, checked sentences.
+    assert partials[0].answer == "Matematiksatsningen kostar 100 tkr enligt kostnadsberäkningen [1]."
+    assert all(final.answer.startswith(p.answer) and p.answer.endswith("].") for p in partials)
     assert [c.n for c in final.citations] == [1]
     assert final.citations[0].quotes and final.citations[0].quotes[0] in final.citations[0].hit.chunk.text
     assert llm.script.requests[0]["stream"] is True
@@ -80,7 +92,7 @@ def test_slow_endpoint_times_out_and_falls_back(shared_index, llm_settings):
         answer = ask(QUESTION, settings=llm_settings(llm.url, timeout=1.0), index=shared_index)
         elapsed = time.perf_counter() - started
     assert elapsed < 3.0
-    assert answer.notices[0] == UNAVAILABLE and "För sent" not in answer.answer
+    assert answer.notices[0] in (UNAVAILABLE, TOO_SLOW) and "För sent" not in answer.answer
 
 
 def test_malformed_reply_falls_back(shared_index, llm_settings):
@@ -118,24 +130,55 @@ def test_instructions_in_documents_stay_inside_the_quoted_source_block():
     assert user.index("FRÅGA: Vad händer med nämnden?") > end
 
 
-def test_validate_citations():
-    assert validate_citations("A [1]. B [3] [9]. C [2]", 3) == ("A [1]. B [3]. C [2]", [1, 3, 2])
-    assert validate_citations("Inget stöd [0].", 3) == ("Inget stöd.", [])
+def test_checked_text_keeps_only_cited_claims():
+    assert checked_text("A [1]. B [3] [9]. C [2]", 3, final=True) == ("A [1]. C [2]", [1, 2])
+    assert checked_text("Inget stöd [0].", 3, final=True) == ("", [])
+    # A claim over two sentences keeps its first sentence; an uncited claim at a paragraph's end goes.
+    assert checked_text("Den kostar 100 tkr. Det beslutades i maj [1]. Okänt påstående.", 2, final=True) == (
+        "Den kostar 100 tkr. Det beslutades i maj [1].",
+        [1],
+    )
+    # While streaming, the sentence still being written waits.
+    assert checked_text("Den kostar 100 tkr [1]. Den startar", 2, final=False) == ("Den kostar 100 tkr [1].", [1])
 
 
-def test_ollama_backend(shared_index, built):
-    settings, _ = built
+def test_dripping_server_is_cut_at_the_deadline(shared_index, llm_settings):
     with FakeLLM() as llm:
+        llm.script.word_delay = 0.4
+        llm.script.replies = ["Den kostar 100 tkr [1]. " * 20]
+        started = time.perf_counter()
+        answer = ask(QUESTION, settings=llm_settings(llm.url, timeout=1.5), index=shared_index)
+        elapsed = time.perf_counter() - started
+    assert elapsed < 3.0, elapsed
+    assert answer.notices[0] == TOO_SLOW and answer.mode == "extractive"
+
+
+def test_endless_stream_is_bounded_in_time_and_size(shared_index, llm_settings):
+    with FakeLLM() as llm:
+        llm.script.endless = True
         llm.script.replies = ["Matematiksatsningen kostar 100 tkr [1]."]
-        ollama = settings.model_copy(
-            update={
-                "answer_mode": "llm",
-                "llm_backend": "ollama",
-                "llm_url": llm.root,
-                "llm_model": "llama3",
-                "llm_timeout": 5.0,
-            }
-        )
-        answer = ask(QUESTION, settings=ollama, index=shared_index)
-    assert answer.mode == "llm" and answer.model == "ollama:llama3"
-    assert answer.answer == "Matematiksatsningen kostar 100 tkr [1]." and [c.n for c in answer.citations] == [1]
+        settings = llm_settings(llm.url, timeout=20.0).model_copy(update={"llm_max_chars": 3000})
+        started = time.perf_counter()
+        partials = list(ask_stream(QUESTION, settings=settings, index=shared_index))
+        elapsed = time.perf_counter() - started
+    final = partials[-1]
+    assert elapsed < 20.0 and len(final.answer) <= 3000
+    assert TRUNCATED in final.notices and final.citations
+    assert all(len(p.answer) <= 3000 + 200 for p in partials)
+
+
+def test_one_huge_reply_is_capped(shared_index, llm_settings):
+    with FakeLLM() as llm:
+        llm.script.replies = ["Stort [1]. " + "x" * 5_000_000]
+        settings = llm_settings(llm.url, timeout=20.0).model_copy(update={"llm_max_chars": 4000})
+        answer = ask(QUESTION, settings=settings, index=shared_index)
+    assert len(answer.answer) < 4000 and "xxxx" not in answer.answer
+
+
+def test_invalid_marker_mid_answer_is_never_shown(shared_index, llm_settings):
+    reply = "Satsningen kostar 100 tkr [1]. Dessutom byggs en rymdraket för 9 miljarder [99]. Klart i maj [1]."
+    with FakeLLM() as llm:
+        llm.script.replies = [reply]
+        partials = list(ask_stream(QUESTION, settings=llm_settings(llm.url), index=shared_index))
+    assert all("rymdraket" not in p.answer and "[99]" not in p.answer for p in partials)
+    assert partials[-1].answer == "Satsningen kostar 100 tkr [1]. Klart i maj [1]."
