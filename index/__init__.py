@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from corpus.loader import corpus_files
 from index.builder import BuildError, BuildReport, build
 from index.chunking import Chunk
 from index.layout import IndexDamaged, IndexMissing, current_build
@@ -28,6 +29,7 @@ __all__ = [
     "SearchResult",
     "build",
     "ensure",
+    "waiting_documents",
     "open",
 ]
 
@@ -42,9 +44,27 @@ def open(settings: Settings) -> Index:  # noqa: A001 - the package's documented 
     return Index(settings, build_dir)
 
 
+def waiting_documents(settings: Settings, ix: Index) -> list[str]:
+    """Corpus files the index neither holds nor knows to be unreadable: added while no build ran (a build
+    killed after an upload was saved, a file copied in by hand)."""
+    known = set(ix.documents) | set(ix.manifest.get("skipped", []))
+    return [p.name for p in corpus_files(settings.corpus_dir) if p.name not in known and not p.name.endswith(".part")]
+
+
 def ensure(settings: Settings, progress: bool = True) -> Index:
-    """Open the index, building it first when none exists or the existing one is damaged."""
+    """Open the index, building it first when none exists or the existing one is damaged, and indexing any
+    document that reached the corpus without being indexed."""
     try:
+        ix = open(settings)
+        waiting = waiting_documents(settings, ix)
+        if not waiting:
+            return ix
+        log.info("Indexing %d document(s) not yet in the index: %s", len(waiting), ", ".join(waiting))
+        try:
+            build(settings, progress=progress)
+        except BuildError as exc:
+            log.warning("Could not index the waiting documents, serving the current index: %s", exc)
+            return ix
         return open(settings)
     except IndexMissing:
         log.info("No index yet: building it from %s", settings.corpus_dir)

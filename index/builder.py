@@ -125,6 +125,7 @@ def _build(settings: Settings, rebuild: bool, progress: bool, _fail_after: str |
     except CatalogError as exc:
         raise BuildError(f"{exc.reason} Rätta {exc.path}; det tidigare indexet är oförändrat.") from exc
     errors = [str(e) for e in docs.errors]
+    skipped = sorted(e.path.name for e in docs.errors)
     if not docs:
         raise BuildError(
             "Inga dokument kunde läsas från " + str(settings.corpus_dir) + (": " + "; ".join(errors) if errors else ".")
@@ -208,6 +209,7 @@ def _build(settings: Settings, rebuild: bool, progress: bool, _fail_after: str |
             prev,
             _fail_after,
             decisions=register(docs),
+            skipped=skipped,
         )
     except OSError as exc:
         reason = "disken är full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
@@ -247,6 +249,7 @@ def write_build(
     prev: dict[str, Any] | None = None,
     _fail_after: str | None = None,
     decisions: list[Decision] | None = None,
+    skipped: list[str] | None = None,
 ) -> str:
     """Write chunks and vectors as a new build directory and swap it in atomically; returns the build id."""
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -277,6 +280,7 @@ def write_build(
             "chunk_count": len(chunks),
             "documents": documents,
             "errors": errors,
+            "skipped": skipped or [],  # corpus files that could not be read (so a start does not retry them)
         }
         layout.write_json(out / layout.MANIFEST, manifest)
         if _fail_after == "manifest":

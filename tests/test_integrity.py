@@ -214,3 +214,14 @@ def test_a_build_lock_held_too_long_is_a_swedish_error(tmp_path):
     finally:
         release.set()
         t.join(5)
+
+
+def test_a_document_saved_but_never_indexed_is_indexed_at_start(tmp_path):
+    settings = small_corpus(tmp_path)
+    index.build(settings, progress=False)
+    # As after kill -9 between saving an upload and indexing it.
+    (settings.corpus_dir / "sparad.md").write_text("# Sparad\n\nSommarskola erbjuds i juni.\n", encoding="utf-8")
+    (settings.corpus_dir / "trasig.pdf").write_bytes(b"%PDF-1.4 inte en riktig pdf")
+    ix = index.ensure(settings, progress=False)
+    assert "sparad.md" in ix.documents and "trasig.pdf" in ix.manifest["skipped"]
+    assert index.waiting_documents(settings, ix) == []
