@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -15,6 +16,9 @@ from corpus.pdftext import blocks_from_lines, lines_from_pages, lines_from_text
 from corpus.protocol import structure
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+# pypdf's warnings quote a damaged file's bytes; document content stays out of the logs (our own Swedish
+# message says what was wrong with the file).
+logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 MAX_PDF_PAGES = 2000
 MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
 

@@ -225,3 +225,13 @@ def test_a_document_saved_but_never_indexed_is_indexed_at_start(tmp_path):
     ix = index.ensure(settings, progress=False)
     assert "sparad.md" in ix.documents and "trasig.pdf" in ix.manifest["skipped"]
     assert index.waiting_documents(settings, ix) == []
+
+
+def test_a_damaged_pdf_leaves_its_bytes_out_of_the_logs(tmp_path, caplog):
+    import logging
+
+    path = tmp_path / "trasig.pdf"
+    path.write_bytes(b"%PDF-1.4\nhemligt innehall zebrafink\n" + b"0" * 200)
+    with caplog.at_level(logging.DEBUG), pytest.raises(CorpusError):
+        corpus.read_document(path)
+    assert "zebrafink" not in caplog.text
