@@ -227,11 +227,12 @@ def test_a_document_saved_but_never_indexed_is_indexed_at_start(tmp_path):
     assert index.waiting_documents(settings, ix) == []
 
 
-def test_a_damaged_pdf_leaves_its_bytes_out_of_the_logs(tmp_path, caplog):
+def test_pypdf_warnings_which_quote_file_bytes_stay_out_of_the_logs(caplog):
     import logging
 
-    path = tmp_path / "trasig.pdf"
-    path.write_bytes(b"%PDF-1.4\nhemligt innehall zebrafink\n" + b"0" * 200)
-    with caplog.at_level(logging.DEBUG), pytest.raises(CorpusError):
-        corpus.read_document(path)
+    import corpus.readers  # noqa: F401 - quiets pypdf on import
+
+    with caplog.at_level(logging.DEBUG):
+        # How pypdf reports a damaged file: through its module logger, quoting the bytes it found.
+        logging.getLogger("pypdf._reader").warning("invalid pdf header: b'%%PDF zebrafink'")
     assert "zebrafink" not in caplog.text
