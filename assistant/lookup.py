@@ -29,6 +29,11 @@ DECISION_Q = re.compile(
 )
 
 
+# A question asking for an item's reference number.
+ASKS_DNR_Q = re.compile(r"\bdiarienummer|\bdnr\b|\bärendenummer", re.IGNORECASE)
+DNR_FROM_TOP = 3  # how many of the best passages may name the item whose dnr is asked for
+
+
 @dataclass(frozen=True)
 class DecisionReference:
     """What a question names of a decision: its meeting date, its §, its dnr (any may be missing)."""
@@ -145,3 +150,32 @@ def topic_answer(question: str, ix: Index, extractive: Answer) -> Answer:
         return extractive
     hit = _hit_for(ix, own[0])
     return _answer(question, own[0], hit, extractive.evidence) if hit is not None else extractive
+
+
+def dnr_answer(question: str, ix: Index, hits: list[Hit]) -> Answer | None:
+    """For "Vilket diarienummer har ärendet om …?": the dnr of the § item the best passages belong to."""
+    if not ASKS_DNR_Q.search(question) or DNR_Q.search(question):
+        return None
+    # Of the best passages, the one closest in meaning names the item: the words such questions share with
+    # every item ("ärendet", "diarienummer") would let BM25 pick any of them.
+    candidates = sorted(
+        (h for h in hits[:DNR_FROM_TOP] if h.chunk.paragraf is not None), key=lambda h: -(h.dense or 0.0)
+    )
+    for hit in candidates:
+        own = [
+            d
+            for d in ix.decisions
+            if d.doc_id == hit.chunk.doc_id and d.paragraf == hit.chunk.paragraf and d.dnr and d.kalla == "protokoll"
+        ]
+        if own:
+            d = own[0]
+            text = f"Ärendet ”{d.rubrik}” har diarienummer {d.dnr} ({d.namnd}, {d.datum}, § {d.paragraf}). [1]"
+            return Answer(
+                question=question,
+                answer=text,
+                refused=False,
+                mode="extractive",
+                citations=[Citation(1, hit, [hit.chunk.section])],
+                evidence=hit.score,
+            )
+    return None

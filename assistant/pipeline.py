@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from assistant.engine import get_index
 from assistant.extractive import answer_extractive, refusal
 from assistant.followup import rewrite
-from assistant.lookup import explicit_answer, topic_answer
+from assistant.lookup import dnr_answer, explicit_answer, topic_answer
 from assistant.models import Answer
 from assistant.questions import clean_question, question_kind
 from assistant.refusal import model as refusal_model
@@ -127,6 +127,10 @@ def ask_stream(
         return
     if not result.hits:
         yield finish(refusal(standalone, []))
+        return
+    by_dnr = dnr_answer(standalone, ix, result.hits)
+    if by_dnr is not None:
+        yield finish(by_dnr)
         return
     threshold = refusal_threshold(settings)
     extractive = topic_answer(

@@ -51,3 +51,56 @@ def test_unknown_paragraph_is_not_invented(built, shared_index):
     settings, _ = built
     answer = ask("Vad beslutades 2025-06-17 § 99?", settings=settings, index=shared_index)
     assert "§ 99" not in answer.answer or answer.refused
+
+
+PROTOCOL = """KUNGSBACKA KOMMUN    SAMMANTRÄDESPROTOKOLL
+Nämnden för Teknik
+Datum
+2025-04-15
+
+§ 39 Dnr TE-2025-00170
+Bredbandstaxa 2026
+
+Beslut
+Nämnden för Teknik föreslår kommunfullmäktige att anta bredbandstaxa 2026.
+
+Sammanfattning av ärendet
+Taxan för kapacitet höjs med två procent för att täcka kostnaderna för nätet.
+
+§ 40 Dnr TE-2025-00171
+Slamstrategi för avloppsreningsverken
+
+Beslut
+Nämnden för Teknik antar en ny slamstrategi för avsättning av slam från reningsverken.
+"""
+
+
+@pytest.fixture(scope="module")
+def protocol_index(tmp_path_factory):
+    from conftest import small_corpus
+
+    import index
+
+    settings = small_corpus(tmp_path_factory.mktemp("protokoll"))
+    (settings.corpus_dir / "teknik-2025-04-15-protokoll.md").write_text(PROTOCOL, encoding="utf-8")
+    index.build(settings, progress=False)
+    return settings, index.open(settings)
+
+
+def test_dnr_question_is_answered_from_the_register(protocol_index):
+    settings, ix = protocol_index
+    answer = ask("Vilket diarienummer har ärendet om slamstrategin?", settings=settings, index=ix)
+    assert "TE-2025-00171" in answer.answer and "§ 40" in answer.answer and not answer.refused
+
+
+def test_decision_topic_question_quotes_the_whole_decision(protocol_index):
+    settings, ix = protocol_index
+    answer = ask("Vad beslutade tekniknämnden om bredbandstaxan?", settings=settings, index=ix)
+    assert "föreslår kommunfullmäktige att anta bredbandstaxa 2026" in answer.answer
+    assert "§ 39" in answer.answer and "TE-2025-00170" in answer.answer
+
+
+def test_paragraph_and_date_look_up_on_a_protocol(protocol_index):
+    settings, ix = protocol_index
+    answer = ask("Vad beslutades den 15 april 2025 § 40?", settings=settings, index=ix)
+    assert "antar en ny slamstrategi" in answer.answer and answer.citations[0].hit.chunk.paragraf == 40
