@@ -16,6 +16,9 @@ import gradio as gr
 from assistant import ask, ask_stream
 from assistant.engine import get_index
 from assistant.models import Answer
+from chat.decisions_tab import COLUMNS as DECISION_COLUMNS
+from chat.decisions_tab import csv_file, filtered, source_text
+from chat.decisions_tab import rows as decision_rows
 from chat.documents import (
     COLUMNS,
     build_info,
@@ -212,6 +215,26 @@ def build_app(settings: Settings) -> gr.Blocks:
                         )
                     with gr.Column(scale=2):
                         sources = gr.HTML(render_sources(None), elem_id="kallor")
+            with gr.Tab("Beslut", id="beslut-flik"):
+                gr.Markdown("Besluten (§) i de indexerade protokollen, och beslut som andra dokument hänvisar till.")
+                with gr.Row():
+                    beslut_kommun = gr.Dropdown(
+                        municipality_choices(ix), multiselect=True, label="Kommun", elem_id="beslut-kommun"
+                    )
+                    beslut_namnd = gr.Textbox(label="Nämnd innehåller", elem_id="beslut-namnd")
+                    beslut_fran = gr.Textbox(label="Från ÅÅÅÅ-MM-DD", elem_id="beslut-fran")
+                    beslut_till = gr.Textbox(label="Till ÅÅÅÅ-MM-DD", elem_id="beslut-till")
+                    beslut_sok = gr.Textbox(label="Sök i rubrik, beslut och dnr", elem_id="beslut-sok")
+                beslut_status = gr.Markdown(elem_id="beslut-status")
+                beslut_table = gr.Dataframe(
+                    value=decision_rows(ix.decisions),
+                    headers=DECISION_COLUMNS,
+                    interactive=False,
+                    wrap=True,
+                    elem_id="beslutslista",
+                )
+                beslut_source = gr.Markdown(elem_id="beslut-kalla")
+                beslut_csv = gr.DownloadButton("Ladda ner som CSV", elem_id="beslut-csv")
             with gr.Tab("Dokument", id="dokument-flik"):
                 info = gr.Markdown(build_info(ix), elem_id="indexinfo")
                 table = gr.Dataframe(
@@ -255,5 +278,19 @@ def build_app(settings: Settings) -> gr.Blocks:
         upload_btn.click(
             run_upload, [upload_file, up_title, up_kommun, up_datum], upload_status, api_name="ladda_upp"
         ).then(refresh_documents, None, [info, table, outline_doc, kommun, dokument], api_visibility="private")
+        filters_in = [beslut_kommun, beslut_namnd, beslut_fran, beslut_till, beslut_sok]
+        for component in filters_in:
+            component.change(
+                lambda *f: filtered(get_index(settings), *f),
+                filters_in,
+                [beslut_table, beslut_status],
+                api_visibility="private",
+            ).then(lambda *f: csv_file(get_index(settings), *f), filters_in, beslut_csv, api_visibility="private")
+
+        def show_source(event: gr.SelectData) -> str:
+            return source_text(get_index(settings), event.row_value)
+
+        beslut_table.select(show_source, None, beslut_source, api_visibility="private")
+        demo.load(lambda: csv_file(get_index(settings), [], "", "", "", ""), None, beslut_csv, api_visibility="private")
         gr.api(api_ask, api_name="fraga")
     return demo

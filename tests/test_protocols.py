@@ -402,3 +402,21 @@ def test_decisions_cli_json_and_csv(built, capsys, monkeypatch):
         assert "ÅÅÅÅ-MM-DD" in capsys.readouterr().err
     finally:
         set_index(None)
+
+
+def test_decisions_tab_filters_source_and_csv(tmp_path):
+    from types import SimpleNamespace
+
+    from chat.decisions_tab import csv_file, filtered, source_text
+
+    path = tmp_path / "exempelby-bun-2025-05-20-protokoll.md"
+    path.write_text(MINUTES, encoding="utf-8")
+    doc = read_document(path)
+    fake = SimpleNamespace(decisions=register([doc]), documents={doc.doc_id: {"title": doc.title}})
+    rows, status = filtered(fake, [], "", "2025-05-01", "", "skolskjuts")
+    assert [r[1] for r in rows] == [7] and status == "1 beslut."
+    assert filtered(fake, [], "", "23 maj 2025", "", "")[1].startswith("Från-datumet ”23 maj 2025” går inte att läsa")
+    text = source_text(fake, rows[0])
+    assert doc.title in text and "> Nämnden beslutar att skolskjuts" in text
+    lines = Path(csv_file(fake, ["Exempelby"], "", "", "", "")).read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("kommun,namnd,datum,paragraf") and len(lines) == 3
