@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     port: int = 7860
     auth: str | None = Field(default=None, description="user:password[,user2:password2] for a login")
     max_upload_mb: int = 25
+    read_timeout_s: float = 60.0  # reading one uploaded or added file may take this long ...
+    read_memory_mb: int = 1024  # ... and this much memory, or it is refused
     log_content: bool = False  # write questions and document text to logs
 
     @property

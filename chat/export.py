@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.models import Answer
+
+CITATION = re.compile(r"\\\[(\d{1,3})\\\]")
 
 
 def _plain(text: str) -> str:
@@ -16,7 +20,9 @@ def answer_markdown(answer: Answer) -> str:
     lines = [f"**Fråga:** {_plain(answer.question)}", ""]
     if answer.rewritten_question:
         lines += [f"*Tolkad som:* {_plain(answer.rewritten_question)}", ""]
-    lines += [_plain(answer.answer).replace("\\[", "[").replace("\\]", "]"), ""]
+    # Only the citation markers "[n]" lose their escapes: any other bracket stays text, so a link or an image in
+    # a document or an LLM reply never becomes live in the exported Markdown.
+    lines += [CITATION.sub(r"[\1]", _plain(answer.answer)), ""]
     if answer.citations:
         lines.append("**Källor**")
         lines.append("")

@@ -95,6 +95,11 @@ def _pieces(text: str) -> Iterator[str]:
     yield text
 
 
+def _strings(values: object) -> list[str]:
+    """A filter list from an API caller, with anything that is not text (null, numbers) left out."""
+    return [v for v in values if isinstance(v, str) and v.strip()] if isinstance(values, list) else []
+
+
 def build_app(settings: Settings) -> gr.Blocks:
     """The chat app (not launched)."""
     ix = get_index(settings)
@@ -158,7 +163,7 @@ def build_app(settings: Settings) -> gr.Blocks:
         dokument: list[str] | None = None,
     ) -> dict:
         """Answer a question from the documents; returns the JSON of `python -m assistant ask --json`."""
-        filters = Filters(kommun=list(kommun or []), doc_ids=list(dokument or []))
+        filters = Filters(kommun=_strings(kommun), doc_ids=_strings(dokument))
         return ask(question, history or [], filters, settings=settings, index=get_index(settings)).to_json()
 
     with gr.Blocks(title="Nämndassistenten", analytics_enabled=False) as demo:

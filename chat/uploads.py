@@ -9,7 +9,8 @@ from pathlib import Path
 
 import index
 from assistant.engine import reload_index
-from corpus import UNKNOWN, CorpusError, read_document
+from corpus import UNKNOWN, CorpusError
+from corpus.budget import ReadBudget, read_within_budget
 from corpus.intake import UPLOAD_SUFFIXES, add_file
 from settings import Settings
 
@@ -26,7 +27,8 @@ def prefill(path: str | None, settings: Settings) -> tuple[str, str, str, str]:
     try:
         if source.stat().st_size > settings.max_upload_mb * 1024 * 1024:
             return "", "", "", f"Filen är för stor (högst {settings.max_upload_mb} MB)."
-        doc = read_document(source)
+        budget = ReadBudget(settings.read_timeout_s, settings.read_memory_mb)
+        doc = read_within_budget(source, None, source.read_bytes(), budget)
     except (CorpusError, OSError) as exc:
         reason = exc.reason if isinstance(exc, CorpusError) else "filen kan inte läsas."
         return "", "", "", f"Filen kan inte läsas: {reason}"
@@ -67,6 +69,7 @@ def upload(path: str | None, title: str, kommun: str, datum: str, settings: Sett
                 original_name=name,
                 max_bytes=settings.max_upload_mb * 1024 * 1024,
                 allowed=UPLOAD_SUFFIXES,
+                budget=ReadBudget(settings.read_timeout_s, settings.read_memory_mb),
             )
         except CorpusError as exc:
             yield f"Filen lades inte till: {exc.reason}"

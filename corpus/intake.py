@@ -7,6 +7,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from corpus.budget import ReadBudget, read_within_budget
 from corpus.catalog import CatalogError, read_catalog, updated_text, write_atomically
 from corpus.loader import corpus_files, read_document
 from corpus.models import Document, file_hash
@@ -53,6 +54,7 @@ def add_file(
     max_bytes: int | None = None,
     raw: bytes | None = None,
     allowed: tuple[str, ...] = SUPPORTED_SUFFIXES,
+    budget: ReadBudget | None = None,
 ) -> Document:
     """Check a file and copy it into the corpus folder; returns the Document as read.
 
@@ -79,7 +81,8 @@ def add_file(
     if existing is not None:
         raise CorpusError(name, f"dokumentet finns redan i samlingen som {existing}.")
     target = _free_name(corpus_dir, name)
-    document = read_document(target, metadata, raw=raw)  # raises before anything is written
+    # Read completely (within the budget, when one is given) before anything is written.
+    document = read_within_budget(target, metadata, raw, budget) if budget else read_document(target, metadata, raw=raw)
     try:
         _commit(target, raw, catalog_file, metadata)
     except CatalogError as exc:

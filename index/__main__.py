@@ -10,6 +10,7 @@ from pathlib import Path
 
 import index
 from corpus import CorpusError
+from corpus.budget import ReadBudget
 from corpus.intake import add_file
 from settings import get_settings
 
@@ -70,7 +71,13 @@ def main(argv: list[str] | None = None) -> int:
             failed = 0
             for path in args.files:
                 try:
-                    doc = add_file(path, settings.corpus_dir, settings.catalog_file, metadata or None)
+                    doc = add_file(
+                        path,
+                        settings.corpus_dir,
+                        settings.catalog_file,
+                        metadata or None,
+                        budget=ReadBudget(settings.read_timeout_s, settings.read_memory_mb),
+                    )
                     print(f"Lade till {Path(doc.path).name} ({len(doc.sections)} avsnitt).")
                 except (CorpusError, OSError) as exc:
                     failed += 1

@@ -63,6 +63,9 @@ def test_markdown_export_keeps_user_text_as_text():
     assert "\\<script\\>" in md and "\\[a\\](http://evil)" in md
     assert "Nämnden satsar 100 tkr. [1]" in md
     assert "1. Plan \\<b\\>2026\\<\\/b\\>" not in md and "**Källor**" in md
+    # A link or image in an answer (from a document or an LLM reply) stays text; citation markers stay plain.
+    linked = answer_markdown(_answer("Se [här](http://evil) ![x](http://evil/x.png) [1]", "q", "q"))
+    assert "\\[här\\](http://evil)" in linked and "!\\[x\\]" in linked and linked.count("[1]") >= 1
 
 
 def test_outline_of_a_document(shared_index):
@@ -130,6 +133,9 @@ def test_gradio_client_api(api_app):
         api_name="/fraga",
     )
     assert follow["rewritten_question"] == "Vad kostar elevhälsopersonalen?" and "2 400 tkr" in follow["answer"]
+    # Filter values that are not text (kommun=[null]) are left out rather than failing the request.
+    nulls = client.predict(question="Vad kostar matematiksatsningen?", kommun=[None, 3], api_name="/fraga")
+    assert "100 tkr" in nulls["answer"]
     chat = client.predict("Vad beslutade nämnden 2025-06-17 § 44?", [], [], [], api_name="/chatt")
     history, _question, sources_html, markdown = chat
     assert "[1]" in str(history[-1]["content"]) and "2025-06-17 § 44" in sources_html and "**Källor**" in markdown

@@ -236,3 +236,42 @@ def test_pypdf_warnings_which_quote_file_bytes_stay_out_of_the_logs(caplog):
         # How pypdf reports a damaged file: through its module logger, quoting the bytes it found.
         logging.getLogger("pypdf._reader").warning("invalid pdf header: b'%%PDF zebrafink'")
     assert "zebrafink" not in caplog.text
+
+
+def test_a_file_that_reads_too_long_is_refused_and_nothing_is_written(tmp_settings, tmp_path, monkeypatch):
+    from corpus.budget import ReadBudget
+
+    def endless(*args, **kwargs):  # a reader caught in a pathological file
+        time.sleep(60)
+
+    monkeypatch.setattr("corpus.budget.read_document", endless)
+    source = tmp_path / "seg.md"
+    source.write_text("# Seg\n\nText.\n", encoding="utf-8")
+    before = sorted(p.name for p in tmp_settings.corpus_dir.iterdir())
+    started = time.perf_counter()
+    with pytest.raises(CorpusError, match="för lång tid"):
+        add_file(source, tmp_settings.corpus_dir, tmp_settings.catalog_file, budget=ReadBudget(seconds=1.0))
+    assert time.perf_counter() - started < 5
+    assert sorted(p.name for p in tmp_settings.corpus_dir.iterdir()) == before
+
+
+def test_a_file_that_needs_too_much_memory_is_refused(tmp_settings, tmp_path, monkeypatch):
+    from corpus.budget import ReadBudget
+
+    def greedy(*args, **kwargs):  # as a decompression bomb would
+        return bytearray(3 * 1024**3)
+
+    monkeypatch.setattr("corpus.budget.read_document", greedy)
+    source = tmp_path / "bomb.md"
+    source.write_text("# Bomb\n\nText.\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="för mycket minne"):
+        add_file(source, tmp_settings.corpus_dir, tmp_settings.catalog_file, budget=ReadBudget(memory_mb=256))
+
+
+def test_a_good_file_reads_the_same_within_the_budget(tmp_settings, tmp_path):
+    from corpus.budget import ReadBudget
+
+    source = tmp_path / "bra.md"
+    source.write_text("# Bra\n\nLäxhjälp erbjuds på alla skolor.\n", encoding="utf-8")
+    doc = add_file(source, tmp_settings.corpus_dir, tmp_settings.catalog_file, budget=ReadBudget())
+    assert doc.doc_id == "bra.md" and "Läxhjälp" in doc.text
