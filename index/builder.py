@@ -98,8 +98,12 @@ def build(
 def build_lock(settings: Settings, timeout_s: float = BUILD_LOCK_TIMEOUT_S) -> Iterator[None]:
     """One build at a time across processes: a build waits for the one running, then reads the corpus afresh,
     so a document added meanwhile is never left out by a build that started before it."""
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.index_dir / layout.BUILD_LOCK).open("a") as handle:
+    try:
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        handle = (settings.index_dir / layout.BUILD_LOCK).open("a")
+    except OSError as exc:
+        raise BuildError(_unwritable(settings, exc)) from exc
+    with handle:
         deadline = time.monotonic() + timeout_s
         while True:
             try:
@@ -116,6 +120,11 @@ def build_lock(settings: Settings, timeout_s: float = BUILD_LOCK_TIMEOUT_S) -> I
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _unwritable(settings: Settings, exc: OSError) -> str:
+    reason = "disken är full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+    return f"Indexet kunde inte skrivas till {settings.index_dir} ({reason}). Det tidigare indexet är oförändrat."
 
 
 def _build(settings: Settings, rebuild: bool, progress: bool, _fail_after: str | None) -> BuildReport:
@@ -212,10 +221,7 @@ def _build(settings: Settings, rebuild: bool, progress: bool, _fail_after: str |
             skipped=skipped,
         )
     except OSError as exc:
-        reason = "disken är full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        raise BuildError(
-            f"Indexet kunde inte skrivas till {settings.index_dir} ({reason}). Det tidigare indexet är oförändrat."
-        ) from exc
+        raise BuildError(_unwritable(settings, exc)) from exc
     report.build_id = build_id
     report.chunks = len(chunks)
     report.seconds = time.perf_counter() - started
