@@ -48,6 +48,9 @@ def prepare(settings: Settings) -> index.Index:
 
 def serve(settings: Settings, host: str, port: int, block: bool = True):
     """Build and launch the app; returns the Blocks (already serving when ``block`` is False)."""
+    from starlette.middleware import Middleware
+
+    from chat.login_guard import LoginForUnguardedRoutes
     from chat.sources import CSS
     from chat.ui import build_app, theme
 
@@ -68,6 +71,7 @@ def serve(settings: Settings, host: str, port: int, block: bool = True):
         max_file_size=f"{settings.max_upload_mb}mb",
         footer_links=[],
         ssr_mode=False,
+        app_kwargs={"middleware": [Middleware(LoginForUnguardedRoutes)]},
     )
     return demo
 

@@ -151,12 +151,17 @@ def test_login_protects_every_route(tmp_path):
             assert httpx.get(server.url + path, timeout=10).status_code == 401, path
         for path in ("/gradio_api/call/fraga", "/gradio_api/queue/join", "/gradio_api/upload"):
             assert httpx.post(server.url + path, json={"data": ["x"]}, timeout=10).status_code == 401, path
+        cancel = {"session_hash": "x", "fn_index": 0, "event_id": "x"}
+        assert httpx.post(server.url + "/gradio_api/cancel", json=cancel, timeout=10).status_code == 401
         from gradio_client import Client
 
         with pytest.raises(Exception):  # noqa: B017 - any refusal will do, as long as it is refused
             Client(server.url, verbose=False).predict(question="Vad kostar matematiksatsningen?", api_name="/fraga")
         client = Client(server.url, auth=("anna", "hemligt-lösen"), verbose=False)
         assert "100 tkr" in client.predict(question="Vad kostar matematiksatsningen?", api_name="/fraga")["answer"]
+        # Logged in, cancel is Gradio's again (it answers for an unknown job rather than refusing the caller).
+        logged_in = httpx.Client(cookies=client.cookies, timeout=10)
+        assert logged_in.post(server.url + "/gradio_api/cancel", json=cancel).status_code != 401
 
 
 @pytest.mark.slow
