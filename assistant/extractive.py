@@ -12,7 +12,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.models import REFUSAL, Answer, Citation
-from assistant.questions import TOPICLESS_WORDS, asked_words, asks_for_metadata, question_kind, words
+from assistant.questions import (
+    TOPICLESS_WORDS,
+    asked_words,
+    asks_for_metadata,
+    asks_for_total,
+    is_total_row,
+    question_kind,
+    words,
+)
 from assistant.refusal import model as refusal_model
 from assistant.sentences import Lexicon, Sentence, helpers_for, passage_sentences
 from corpus import UNKNOWN
@@ -43,6 +51,7 @@ def has_quantity(text: str) -> bool:
 
 
 HAS_MONEY = re.compile(r"\d[\d  ]*\s?(tkr|kr|kronor|mnkr|mkr|miljoner|miljarder|sek)\b", re.IGNORECASE)
+MONEY_UNIT = re.compile(r"\b(tkr|kr|kronor|mnkr|mkr|miljoner|miljarder|sek)\b", re.IGNORECASE)
 HAS_DATE = re.compile(
     r"\b\d{4}-\d{2}-\d{2}\b|\b(19|20)\d{2}\b(?!:\d)|\b(januari|februari|mars|april|maj|juni|juli|augusti|september|"
     r"oktober|november|december|vår\w*|höst\w*|sommar\w*|termin\w*|läsår\w*)\b",
@@ -59,6 +68,7 @@ LABEL = re.compile(r"^([A-ZÅÄÖ][\wåäö]+):")
 BLOCK_LABELS = {"syfte", "mål", "åtgärder"}
 MAX_SENTENCES = 3
 MAX_LIST_SENTENCES = 5
+TOTAL_FROM_PASSAGES = 3  # a total row is looked for in the best three passages
 
 
 @dataclass
@@ -170,6 +180,10 @@ def select(scored: list[Scored], question: str, municipalities: list[str]) -> li
     if not scored:
         return []
     best = scored[0]
+    if asks_for_total(question):
+        # A sum is answered with the table's total row when one of the best passages has one.
+        totals = [c for c in scored if c.sentence.passage_rank <= TOTAL_FROM_PASSAGES and is_total_row(c.sentence.text)]
+        best = max(totals, key=lambda c: c.total) if totals else best
     kind = question_kind(question)
     limit = MAX_LIST_SENTENCES if kind == "list" else MAX_SENTENCES
     chosen: list[Scored] = [best]
@@ -267,7 +281,7 @@ def _carries_asked_fact(
     if kind not in ("money", "number", "date", "who"):
         return True
     if kind == "money":
-        found = bool(HAS_MONEY.search(text))
+        found = bool(HAS_MONEY.search(text)) or _amount_under_money_header(c.sentence)
     elif kind == "number":
         found = _has_count_or_frequency(text, question)
     elif kind == "date":
@@ -285,6 +299,14 @@ def _carries_asked_fact(
         return _count_near_focus(text, focus, lexicon)
     near = set(lexicon.stems(text)) | set(lexicon.stems(c.sentence.hit.chunk.section))
     return any(lexicon.matches(st, near) for st in focus)
+
+
+def _amount_under_money_header(s: Sentence) -> bool:
+    """A table row with a number in a table whose header names the currency ("Kostnad (tkr)")."""
+    text = s.text.strip()
+    if not text.startswith("|") or not re.search(r"\d", text):
+        return False
+    return bool(MONEY_UNIT.search(table_header(s.hit.chunk.text, s.start, text)))
 
 
 def _count_near_focus(text: str, focus: list[str], lexicon: Lexicon, window: int = 4) -> bool:
@@ -432,15 +454,20 @@ def _cells(row: str) -> list[str]:
     return [c.strip() for c in row.strip().strip("|").split("|")]
 
 
-def table_row_text(passage: str, start: int, row: str) -> str:
-    """A table row read with its table's header row: "Hel hall: Timme 165, Dag 330." (the row as written when
-    it is the header itself or the cells do not line up)."""
-    lines = passage[:start].split("\n")
+def table_header(passage: str, start: int, row: str) -> str:
+    """The first row of the table a row at ``start`` belongs to (the row itself when it is the first)."""
     header = row
-    for line in reversed(lines[:-1]):
+    for line in reversed(passage[:start].split("\n")[:-1]):
         if not line.strip().startswith("|"):
             break
         header = line.strip()
+    return header
+
+
+def table_row_text(passage: str, start: int, row: str) -> str:
+    """A table row read with its table's header row: "Hel hall: Timme 165, Dag 330." (the row as written when
+    it is the header itself or the cells do not line up)."""
+    header = table_header(passage, start, row)
     head, cells = _cells(header), _cells(row)
     if header == row or len(head) != len(cells) or len(cells) < 2:
         return row

@@ -118,6 +118,9 @@ NUMBER_Q = re.compile(
 DATE_Q = re.compile(r"^(när)\b|\b(vilket datum|vilken dag|vilket år|vilken månad|vilken termin)\b")
 WHO_Q = re.compile(r"\b(vem|vilka personer|vem är|vilken person)\b")
 LIST_Q = re.compile(r"\b(vilka|vilket|lista|vad ingår|vilka delar)\b")
+# A question about a sum ("sammanlagt", "totalt", "hur mycket … allt") and the table rows that hold one.
+TOTAL_Q = re.compile(r"\b(sammanlagt|totalt|total[a-z]*|summa[n]?|sammantaget|tillsammans|allt som allt|i allt)\b")
+TOTAL_ROW = re.compile(r"^\|?\s*(totalt|total|summa|sammanlagt|samtliga|hela nämnden)\b", re.IGNORECASE)
 REFERENCE_Q = re.compile(r"\b(diarienummer|dnr|paragraf)\b|§")
 MONEY_Q = re.compile(
     r"\b(kostar|kostnad\w*|pengar|kronor|lön|lönen|belopp|avsätt\w*|vilken budget|hur stor budget|budgeten för|"
@@ -188,3 +191,13 @@ def asked_words(text: str) -> list[str]:
 def asks_for_metadata(text: str) -> bool:
     """Questions about dates, paragraphs or reference numbers may be answered from the catalog."""
     return bool(META_Q.search(text.lower()))
+
+
+def asks_for_total(text: str) -> bool:
+    """Whether a question asks for a sum."""
+    return bool(TOTAL_Q.search(text.lower()))
+
+
+def is_total_row(text: str) -> bool:
+    """Whether a table row (as written, cells separated by "|") is a total."""
+    return text.lstrip().startswith("|") and bool(TOTAL_ROW.match(text.strip()))

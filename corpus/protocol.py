@@ -82,13 +82,15 @@ def looks_like_protocol(blocks: list[Block]) -> bool:
 
 def structure(blocks: list[Block]) -> list[Block]:
     """A protocol's blocks with each § item as a level-1 heading (carrying its Item) and its part headings as
-    "part" blocks inside the item's section; other headings inside an item move below it. Blocks of a document
-    that is no protocol are returned as they are."""
+    "part" blocks inside the item's section; other headings inside an item move below it, and the table of
+    contents is left out. Blocks of a document that is no protocol are returned as they are."""
     if not looks_like_protocol(blocks):
         return blocks
     out: list[Block] = []
     in_item = False
     for block in blocks:
+        if is_toc_entry(block.text):
+            continue  # the table of contents repeats the items' rubriks with page numbers: nothing to quote
         item = item_header(block.text) if block.kind != "table_row" else None
         if item is not None:
             in_item = True

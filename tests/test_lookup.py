@@ -75,6 +75,19 @@ Nämnden för Teknik antar en ny slamstrategi för avsättning av slam från ren
 """
 
 
+INSATSER = """# Kostnader för insatserna 2025
+
+Nämnden finansierar fyra insatser för elever under 2025.
+
+| Insats | Kostnad (tkr) |
+| --- | --- |
+| Läxhjälp | 1 200 |
+| Simskola | 800 |
+| Sommarskola | 450 |
+| Totalt | 2 450 |
+"""
+
+
 @pytest.fixture(scope="module")
 def protocol_index(tmp_path_factory):
     from conftest import small_corpus
@@ -83,6 +96,7 @@ def protocol_index(tmp_path_factory):
 
     settings = small_corpus(tmp_path_factory.mktemp("protokoll"))
     (settings.corpus_dir / "teknik-2025-04-15-protokoll.md").write_text(PROTOCOL, encoding="utf-8")
+    (settings.corpus_dir / "insatser-2025.md").write_text(INSATSER, encoding="utf-8")
     index.build(settings, progress=False)
     return settings, index.open(settings)
 
@@ -104,3 +118,10 @@ def test_paragraph_and_date_look_up_on_a_protocol(protocol_index):
     settings, ix = protocol_index
     answer = ask("Vad beslutades den 15 april 2025 § 40?", settings=settings, index=ix)
     assert "antar en ny slamstrategi" in answer.answer and answer.citations[0].hit.chunk.paragraf == 40
+
+
+def test_a_question_about_a_sum_is_answered_with_the_total_row(protocol_index):
+    settings, ix = protocol_index
+    answer = ask("Hur mycket kostar insatserna sammanlagt?", settings=settings, index=ix)
+    assert "2 450" in answer.answer and "Totalt" in answer.answer
+    assert any(q.startswith("| Totalt") for c in answer.citations for q in c.quotes)
