@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.refusal import MODEL_FILE, RefusalModel, read_model, write_model
-from evals.train import MAX_ANSWERABLE_REFUSED, choose_threshold, rates
+from evals.train import choose_threshold, rates
 
 
 def test_shipped_model_file_is_readable_and_says_what_it_was_fitted_on():
@@ -32,15 +32,18 @@ def test_bad_model_file_is_a_clear_error(tmp_path):
         read_model(tmp_path / "missing.json")
 
 
-def test_threshold_refuses_most_unanswerable_within_the_answerable_budget():
+def test_threshold_weighs_answerable_refusals_three_times():
     # 40 answerable questions with high evidence (one low), 10 unanswerable with low evidence (two higher than
     # any answerable one, so no threshold within the budget can catch them).
     answerable = np.array([True] * 40 + [False] * 10)
     p = np.array([0.9] * 39 + [0.15] + [0.2] * 8 + [0.95, 0.95])
     t = choose_threshold(p, answerable)
     refused_answerable, refused_unanswerable = rates(p, answerable, t)
-    assert refused_answerable <= MAX_ANSWERABLE_REFUSED and refused_unanswerable == pytest.approx(0.8)
+    # Refusing the one low answerable question (2.5%) to catch eight unanswerable ones (80%) is worth it.
+    assert refused_answerable == pytest.approx(0.025) and refused_unanswerable == pytest.approx(0.8)
     assert 0.2 < t <= 0.9
+    # A threshold that refuses every answerable question is never chosen.
+    assert rates(p, answerable, choose_threshold(p, answerable))[0] < 0.5
 
 
 def test_training_reads_only_train_and_dev(monkeypatch):
