@@ -454,14 +454,19 @@ def _cells(row: str) -> list[str]:
     return [c.strip() for c in row.strip().strip("|").split("|")]
 
 
+def _is_amount(cell: str) -> bool:
+    return bool(re.fullmatch(r"[-−+]?\s*[\d\s.,]+\s*(%|tkr|kr|kronor|mkr|mnkr|st)?", cell.strip(), re.IGNORECASE))
+
+
 def table_header(passage: str, start: int, row: str) -> str:
-    """The first row of the table a row at ``start`` belongs to (the row itself when it is the first)."""
-    header = row
+    """The header row of the table a row at ``start`` belongs to: its first row, when that row holds no amounts
+    (the row itself otherwise, so a table without a header is never read against one of its data rows)."""
+    first = row
     for line in reversed(passage[:start].split("\n")[:-1]):
         if not line.strip().startswith("|"):
             break
-        header = line.strip()
-    return header
+        first = line.strip()
+    return row if any(_is_amount(c) for c in _cells(first)[1:] if c) else first
 
 
 def table_row_text(passage: str, start: int, row: str) -> str:

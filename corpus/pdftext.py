@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from corpus.models import Block
+from corpus.protocol import item_header, part_role
 
 PAGE_NUMBER_RE = re.compile(
     r"^\s*(?:sida\s+)?[-–]?\s*\d{1,4}\s*(?:\(\s*\d{1,4}\s*\)|/\s*\d{1,4}|av\s+\d{1,4})?\s*[-–]?\s*$",
@@ -341,6 +342,8 @@ def _join(parts: list[str], text: str) -> None:
 
 def _continues(prev: Line, kind: str, line: Line, layout: _Layout) -> bool:
     """Whether ``line`` wraps the paragraph or list item that ``prev`` belongs to."""
+    if item_header(line.text) is not None or part_role(line.text) is not None or part_role(prev.text) is not None:
+        return False  # a protocol's § header or part heading ("Beslut") stands alone, and so does what follows it
     if layout.big_gap(line) and not (_starts_lower(line.text) or prev.text.endswith("-")):
         return False
     if _starts_lower(line.text):

@@ -48,6 +48,7 @@ ITEM_RE = re.compile(
 # A contents line: the rubrik, a dot leader and a page number.
 TOC_RE = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){4,})\s*\d{1,4}\s*$")
 MIN_ITEMS = 2  # fewer § headers than this and a document is not read as a protocol
+MAX_RUBRIK_CHARS = 200  # a rubrik on its own line after the § header is no longer than this
 
 
 def part_role(line: str) -> PartRole | None:
@@ -80,6 +81,13 @@ def looks_like_protocol(blocks: list[Block]) -> bool:
     return sum(1 for b in blocks if b.kind != "table_row" and item_header(b.text) is not None) >= MIN_ITEMS
 
 
+def _item_heading(item: Item, page: int | None) -> Block:
+    heading = f"§ {item.paragraf} {item.rubrik}".strip()
+    if item.dnr:
+        heading += f" (Dnr {item.dnr})"
+    return Block("heading", heading, page, level=1, item=item)
+
+
 def structure(blocks: list[Block]) -> list[Block]:
     """A protocol's blocks with each § item as a level-1 heading (carrying its Item) and its part headings as
     "part" blocks inside the item's section; other headings inside an item move below it, and the table of
@@ -94,10 +102,21 @@ def structure(blocks: list[Block]) -> list[Block]:
         item = item_header(block.text) if block.kind != "table_row" else None
         if item is not None:
             in_item = True
-            heading = f"§ {item.paragraf} {item.rubrik}".strip()
-            if item.dnr:
-                heading += f" (Dnr {item.dnr})"
-            out.append(Block("heading", heading, block.page, level=1, item=item))
+            out.append(_item_heading(item, block.page))
+            continue
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.item is not None
+            and not last.item.rubrik
+            and block.kind in ("heading", "paragraph")
+            and len(block.text) <= MAX_RUBRIK_CHARS
+            and part_role(block.text) is None
+            and "§" not in block.text
+            and not re.search(r"\.{4,}|…{2,}", block.text)
+        ):
+            # The rubrik on a line of its own after "§ 12 Dnr …" (as DOCX and PDF protocols have it).
+            out[-1] = _item_heading(replace(last.item, rubrik=" ".join(block.text.split())), last.page)
             continue
         role = part_role(block.text) if block.kind in ("heading", "paragraph") else None
         if in_item and role is not None:

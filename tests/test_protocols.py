@@ -420,3 +420,68 @@ def test_decisions_tab_filters_source_and_csv(tmp_path):
     assert doc.title in text and "> Nämnden beslutar att skolskjuts" in text
     lines = Path(csv_file(fake, ["Exempelby"], "", "", "", "")).read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("kommun,namnd,datum,paragraf") and len(lines) == 3
+
+
+def _two_item_lines() -> list[str]:
+    return [
+        "SAMMANTRÄDESPROTOKOLL",
+        "Kommunstyrelsen",
+        "",
+        "§ 12 Dnr KS-2025-00012",
+        "Ny simhall",
+        "",
+        "Beslut",
+        "Kommunstyrelsen beslutar att utreda en ny simhall.",
+        "",
+        "§ 13 Dnr KS-2025-00013",
+        "Parkering vid rådhuset",
+        "",
+        "Beslut",
+        "Kommunstyrelsen beslutar att avgiftsbelägga parkeringen.",
+    ]
+
+
+EXPECTED_ITEMS = [
+    (12, "KS-2025-00012", "Ny simhall", "Kommunstyrelsen beslutar att utreda en ny simhall."),
+    (13, "KS-2025-00013", "Parkering vid rådhuset", "Kommunstyrelsen beslutar att avgiftsbelägga parkeringen."),
+]
+
+
+def test_generated_docx_protocol_reads_as_items(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for line in _two_item_lines():
+        if line:
+            document.add_paragraph(line)
+    path = tmp_path / "protokoll.docx"
+    document.save(str(path))
+    decisions = register([read_document(path)])
+    assert [(d.paragraf, d.dnr, d.rubrik, d.beslut) for d in decisions] == EXPECTED_ITEMS
+
+
+def test_generated_pdf_protocol_reads_as_items(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "protokoll.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    y = 800
+    for line in _two_item_lines():
+        pdf.drawString(60, y, line)
+        y -= 18
+    pdf.showPage()
+    pdf.save()
+    decisions = register([read_document(path)])
+    assert [(d.paragraf, d.dnr, d.rubrik, d.beslut) for d in decisions] == EXPECTED_ITEMS
+
+
+def test_table_without_a_header_row_is_read_as_written():
+    from assistant.extractive import table_row_text
+
+    headerless = "Kostnader:\n| Läxhjälp | 1 200 tkr |\n| Simskola | 800 tkr |"
+    start = headerless.index("| Simskola")
+    assert table_row_text(headerless, start, "| Simskola | 800 tkr |") == "| Simskola | 800 tkr |"
+    headed = "| Insats | Kostnad 2025 |\n| Läxhjälp | 1 200 tkr |\n| Simskola | 800 tkr |"
+    start = headed.index("| Simskola")
+    assert table_row_text(headed, start, "| Simskola | 800 tkr |") == "Simskola: Kostnad 2025 800 tkr."
