@@ -80,7 +80,9 @@ def test_build_killed_at_several_points_leaves_previous_index_answering(tmp_path
         proc.wait(timeout=30)
         ix = index.open(settings)  # whatever happened, a complete index answers
         assert ix.search("simma 200 meter", k=1).hits[0].chunk.doc_id == "simskola.md"
-        assert ix.manifest["build_id"] == first.build_id or proc.returncode == 0
+        # Either the previous build still serves, or the killed one had already swapped in a whole build (a kill
+        # after the swap, while old builds were being cleaned up, is allowed to leave the new one).
+        assert ix.manifest["build_id"] == first.build_id or ix.manifest["chunk_count"] == first.chunks
     assert corpus_fingerprint(settings.corpus_dir) == corpus_before
     report = index.build(settings, rebuild=True, progress=False)
     assert report.build_id and index.open(settings).manifest["build_id"] == report.build_id
