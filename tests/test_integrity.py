@@ -162,23 +162,31 @@ def test_append_entry_replaces_an_existing_entry(tmp_path):
     }
 
 
-def test_a_build_waits_for_the_running_one_and_then_includes_what_arrived(tmp_path):
+def _hold_build_lock(settings):
+    """Hold the build lock in another thread until the returned event is set; returns (event, thread)."""
     import threading
 
     from index.builder import build_lock
 
-    settings = small_corpus(tmp_path)
-    index.build(settings, progress=False)
     holding, release = threading.Event(), threading.Event()
 
-    def running_build():  # stands in for a CLI build that started before the upload
+    def hold():
         with build_lock(settings):
             holding.set()
             release.wait(10)
 
-    first = threading.Thread(target=running_build)
-    first.start()
+    thread = threading.Thread(target=hold)
+    thread.start()
     holding.wait(5)
+    return release, thread
+
+
+def test_a_build_waits_for_the_running_one_and_then_includes_what_arrived(tmp_path):
+    import threading
+
+    settings = small_corpus(tmp_path)
+    index.build(settings, progress=False)
+    release, first = _hold_build_lock(settings)  # stands in for a CLI build that started before the upload
     (settings.corpus_dir / "uppladdad.md").write_text("# Uppladdad\n\nFrukostklubb startar i maj.\n", encoding="utf-8")
     reports = []
     second = threading.Thread(target=lambda: reports.append(index.build(settings, progress=False)))
@@ -193,21 +201,11 @@ def test_a_build_waits_for_the_running_one_and_then_includes_what_arrived(tmp_pa
 
 
 def test_a_build_lock_held_too_long_is_a_swedish_error(tmp_path):
-    import threading
 
     from index.builder import build_lock
 
     settings = small_corpus(tmp_path)
-    holding, release = threading.Event(), threading.Event()
-
-    def hold():
-        with build_lock(settings):
-            holding.set()
-            release.wait(10)
-
-    t = threading.Thread(target=hold)
-    t.start()
-    holding.wait(5)
+    release, t = _hold_build_lock(settings)
     try:
         with pytest.raises(index.BuildError, match="Ett annat bygge"), build_lock(settings, timeout_s=0.3):
             pass
