@@ -145,11 +145,11 @@ def topic_answer(question: str, ix: Index, extractive: Answer) -> Answer:
     chunk = extractive.citations[0].hit.chunk
     if chunk.paragraf is None:
         return extractive
-    own = [d for d in ix.decisions if d.doc_id == chunk.doc_id and d.paragraf == chunk.paragraf]
-    if not own:
+    own = ix.item_decisions.get((chunk.doc_id, chunk.paragraf))
+    if own is None:
         return extractive
-    hit = _hit_for(ix, own[0])
-    return _answer(question, own[0], hit, extractive.evidence) if hit is not None else extractive
+    hit = _hit_for(ix, own)
+    return _answer(question, own, hit, extractive.evidence) if hit is not None else extractive
 
 
 def dnr_answer(question: str, ix: Index, hits: list[Hit]) -> Answer | None:
@@ -162,13 +162,8 @@ def dnr_answer(question: str, ix: Index, hits: list[Hit]) -> Answer | None:
         (h for h in hits[:DNR_FROM_TOP] if h.chunk.paragraf is not None), key=lambda h: -(h.dense or 0.0)
     )
     for hit in candidates:
-        own = [
-            d
-            for d in ix.decisions
-            if d.doc_id == hit.chunk.doc_id and d.paragraf == hit.chunk.paragraf and d.dnr and d.kalla == "protokoll"
-        ]
-        if own:
-            d = own[0]
+        d = ix.item_decisions.get((hit.chunk.doc_id, hit.chunk.paragraf))
+        if d is not None and d.dnr:
             text = f"Ärendet ”{d.rubrik}” har diarienummer {d.dnr} ({d.namnd}, {d.datum}, § {d.paragraf}). [1]"
             return Answer(
                 question=question,

@@ -108,6 +108,8 @@ class Index:
                 self._refs.setdefault(ref, []).append(i)
         self.embedder = make_embedder(settings)
         self.decisions = _read_decisions(build_dir / layout.DECISIONS)
+        # A protocol's own decision per (document, §), for answers that start from a retrieved passage.
+        self.item_decisions = {(d.doc_id, d.paragraf): d for d in reversed(self.decisions) if d.kalla == "protokoll"}
 
     @property
     def documents(self) -> dict[str, dict[str, Any]]:
