@@ -1,8 +1,8 @@
 """Candidate sentences of retrieved passages, with what is needed to score them.
 
-Sentence vectors are computed when a passage is first used in an answer, then kept in
-memory and in the on-disk embedding cache, so the build stays fast and a sentence is
-embedded once.
+Sentence vectors come from the build (``index.units``); a text the build did not embed
+(an index built before units were stored) is embedded once and kept in memory and in the
+on-disk cache.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_SWEDISH
 
 from index import Hit, Index
-from index.chunking import sentence_spans
 from index.embedcache import EmbeddingCache
 from index.embedders import embedder_id
+from index.units import chunk_units
 
 TOKEN = re.compile(r"(?u)\b\w\w+\b")
 # Question words carry no topic: "hur många", "hur stor", "vilken" must not count as matches.
@@ -71,17 +71,7 @@ class Sentence:
 
 def passage_sentences(hit: Hit, passage_rank: int) -> list[Sentence]:
     """The sentences, list items and table rows of a passage, in order."""
-    text = hit.chunk.text
-    out = []
-    for s, e in sentence_spans(text):
-        sentence = text[s:e].strip()
-        if len(sentence) < 3:
-            continue
-        is_item = sentence.startswith("• ")
-        if is_item:
-            sentence, s = sentence[2:], s + 2
-        out.append(Sentence(hit, passage_rank, s, e, sentence, is_item))
-    return out
+    return [Sentence(hit, passage_rank, u.start, u.end, u.text, u.is_list_item) for u in chunk_units(hit.chunk.text)]
 
 
 class Lexicon:
@@ -167,7 +157,7 @@ class Lexicon:
 
 
 class SentenceVectors:
-    """Passage-side vectors for sentences: memory, then disk cache, then the embedder."""
+    """Passage-side vectors for sentences: the build's, then memory, then disk cache, then the embedder."""
 
     def __init__(self, ix: Index) -> None:
         self.ix = ix
@@ -176,6 +166,9 @@ class SentenceVectors:
         self.cache = EmbeddingCache(ix.settings.cache_dir / "embeddings.sqlite", embedder_id(ix.settings) + ":sentence")
 
     def get(self, texts: list[str]) -> np.ndarray:
+        for t in texts:
+            if t not in self.memory and (v := self.ix.units.get(t)) is not None:
+                self.memory[t] = v
         missing = [t for t in dict.fromkeys(texts) if t not in self.memory]
         if missing:
             with self.lock:

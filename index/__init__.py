@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from corpus.loader import corpus_files
-from index.builder import BuildError, BuildReport, build
+from index.builder import BuildError, BuildReport, build, chunk_settings
 from index.chunking import Chunk
 from index.layout import IndexDamaged, IndexMissing, current_build
 from index.searcher import Filters, Hit, Index, SearchResult
@@ -53,13 +53,18 @@ def waiting_documents(settings: Settings, ix: Index) -> list[str]:
 
 def ensure(settings: Settings, progress: bool = True) -> Index:
     """Open the index, building it first when none exists or the existing one is damaged, and indexing any
-    document that reached the corpus without being indexed."""
+    document that reached the corpus without being indexed, or all of them when the index was made by an older
+    version of the chunker (a new version reads documents differently)."""
     try:
         ix = open(settings)
         waiting = waiting_documents(settings, ix)
-        if not waiting:
+        outdated = ix.manifest.get("chunking") != chunk_settings(settings)
+        if not waiting and not outdated:
             return ix
-        log.info("Indexing %d document(s) not yet in the index: %s", len(waiting), ", ".join(waiting))
+        if outdated:
+            log.info("The index was built with other chunking settings: rebuilding it")
+        else:
+            log.info("Indexing %d document(s) not yet in the index: %s", len(waiting), ", ".join(waiting))
         try:
             build(settings, progress=progress)
         except BuildError as exc:

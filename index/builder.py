@@ -28,6 +28,7 @@ from index.bm25 import build_bm25
 from index.chunking import Chunk, catalog_chunk, chunk_document
 from index.embedcache import EmbeddingCache
 from index.embedders import embedder_id, make_embedder
+from index.units import UnitVectors, embed_units, unit_texts
 from index.vectors import chroma_client, get_collection, read_vectors, write_chunks
 from settings import Settings
 
@@ -45,6 +46,7 @@ class BuildReport:
     documents: int = 0
     chunks: int = 0
     embedded: int = 0  # chunk texts that went through the embedder
+    embedded_units: int = 0  # answer units (sentences, rows) that went through the embedder
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -53,7 +55,7 @@ class BuildReport:
 
 
 # Bumped whenever chunking code changes what chunks contain, so existing indexes are rebuilt.
-CHUNKER_VERSION = 7
+CHUNKER_VERSION = 8
 BUILD_LOCK_TIMEOUT_S = 900.0  # a build waits this long for another one to finish
 
 
@@ -188,6 +190,9 @@ def _build(settings: Settings, rebuild: bool, progress: bool, _fail_after: str |
     bar.close()
     for c, v in zip(todo, matrix, strict=False):
         vectors[c.chunk_id] = v
+    units, report.embedded_units = _embed_units(
+        settings, chunks, prev_dir if same_setup and not rebuild else None, embedder, progress
+    )
     if _fail_after == "embed":
         raise RuntimeError("simulated failure after embedding")
 
@@ -219,6 +224,7 @@ def _build(settings: Settings, rebuild: bool, progress: bool, _fail_after: str |
             _fail_after,
             decisions=register(docs),
             skipped=skipped,
+            units=units,
         )
     except OSError as exc:
         raise BuildError(_unwritable(settings, exc)) from exc
@@ -226,6 +232,30 @@ def _build(settings: Settings, rebuild: bool, progress: bool, _fail_after: str |
     report.chunks = len(chunks)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _embed_units(
+    settings: Settings, chunks: list[Chunk], prev_dir: Path | None, embedder: Any, progress: bool
+) -> tuple[UnitVectors, int]:
+    """Vectors of every answer unit, so no question has to embed one; and how many were embedded now."""
+    previous = UnitVectors([], np.zeros((0, 0), dtype=np.float32))
+    if prev_dir is not None:
+        try:
+            previous = UnitVectors.read(prev_dir)
+        except (OSError, ValueError) as exc:  # a damaged previous file only costs re-embedding
+            log.warning("Could not reuse previous unit vectors: %s", exc)
+    try:
+        cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite", embedder_id(settings) + ":sentence")
+    except (OSError, sqlite3.Error) as exc:
+        raise BuildError(f"Inbäddningscachen i {settings.cache_dir} kan inte skrivas ({exc}).") from exc
+    texts = unit_texts(chunks)
+    total = sum(1 for t in texts if previous.get(t) is None)
+    bar = tqdm(total=total, desc="Bäddar in meningar", unit="meningar", disable=not progress or not total)
+    units, embedded = embed_units(
+        texts, previous, cache, embedder.get_text_embedding_batch, settings.embed_batch_size, bar.update
+    )
+    bar.close()
+    return units, embedded
 
 
 def _chunk_documents(docs: list[corpus.Document], settings: Settings, report: BuildReport) -> dict[str, list[Chunk]]:
@@ -256,6 +286,7 @@ def write_build(
     _fail_after: str | None = None,
     decisions: list[Decision] | None = None,
     skipped: list[str] | None = None,
+    units: UnitVectors | None = None,
 ) -> str:
     """Write chunks and vectors as a new build directory and swap it in atomically; returns the build id."""
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -272,6 +303,8 @@ def write_build(
         with (out / layout.CHUNKS).open("w", encoding="utf-8") as fh:
             for c in chunks:
                 fh.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
+        if units is not None:
+            units.write(out)
         with (out / layout.DECISIONS).open("w", encoding="utf-8") as fh:
             for d in decisions or []:
                 fh.write(json.dumps(d.to_json(), ensure_ascii=False) + "\n")
@@ -284,6 +317,7 @@ def write_build(
             "chroma": settings.chroma_url or "local",
             "collection": collection_name,
             "chunk_count": len(chunks),
+            "unit_count": len(units) if units is not None else 0,
             "documents": documents,
             "errors": errors,
             "skipped": skipped or [],  # corpus files that could not be read (so a start does not retry them)

@@ -16,6 +16,7 @@ from index.bm25 import BM25Searcher
 from index.chunking import Chunk, find_references
 from index.embedders import embedder_id, make_embedder
 from index.fusion import reciprocal_rank_fusion
+from index.units import UnitVectors
 from index.vectors import DenseSearcher, chroma_client, chroma_filters, get_collection
 from settings import Settings
 
@@ -106,6 +107,10 @@ class Index:
         for i, c in enumerate(self.chunks):
             for ref in c.references:
                 self._refs.setdefault(ref, []).append(i)
+        try:
+            self.units = UnitVectors.read(build_dir)
+        except (OSError, ValueError) as exc:
+            raise layout.IndexDamaged(f"Indexet i {build_dir} har skadade meningsvektorer ({exc}).") from exc
         self.embedder = make_embedder(settings)
         self.decisions = _read_decisions(build_dir / layout.DECISIONS)
         # A protocol's own decision per (document, §), for answers that start from a retrieved passage.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 
@@ -118,7 +119,7 @@ def counting(monkeypatch):
 def test_incremental_build_embeds_only_what_changed(tmp_path, counting):
     settings = small_corpus(tmp_path)
     first = index.build(settings, progress=False)
-    assert first.embedded == len(counting[-1].texts) > 0
+    assert first.embedded + first.embedded_units == len(counting[-1].texts) and first.embedded_units > first.embedded
 
     again = index.build(settings, progress=False)
     assert again.up_to_date and again.build_id == first.build_id
@@ -129,14 +130,51 @@ def test_incremental_build_embeds_only_what_changed(tmp_path, counting):
     changed = index.build(settings, progress=False)
     assert changed.changed == ["simskola.md"]
     embedded = counting[-1].texts
-    assert embedded and all("Simundervisning" in t for t in embedded)
-    assert changed.embedded == len(embedded)
+    assert changed.embedded + changed.embedded_units == len(embedded)
+    assert embedded[: changed.embedded] and all("Simundervisning" in t for t in embedded[: changed.embedded])
+    # Only the new sentence is embedded as a unit; the others come from the previous build.
+    assert embedded[changed.embedded :] == ["Simlektionerna kostar 300 tkr."]
 
     md.unlink()
     removed = index.build(settings, progress=False)
     assert removed.removed == ["simskola.md"] and len(counting[-1].texts) == 0
     ix = index.open(settings)
     assert set(ix.documents) == {"alingsas-bun-huvudmannens-verksamhetsuppfoljning-2022-2023.txt"}
+
+
+def test_every_answer_unit_has_a_vector_from_the_build(shared_index, built, monkeypatch):
+    from assistant import ask
+    from index.units import chunk_units
+
+    units = [u.text for c in shared_index.chunks for u in chunk_units(c.text)]
+    assert units and all(shared_index.units.get(t) is not None for t in units)
+    assert shared_index.manifest["unit_count"] == len(set(units))
+
+    class QueriesOnly:
+        def __init__(self, real):
+            self.get_query_embedding = real.get_query_embedding
+
+        def get_text_embedding_batch(self, texts):
+            raise AssertionError(f"embedded on the request path: {texts[:2]}")
+
+    # A fresh opening of the index (nothing in memory) answers without embedding a single passage sentence.
+    fresh = index.open(built[0])
+    monkeypatch.setattr(fresh, "embedder", QueriesOnly(fresh.embedder))
+    answer = ask("Vad kostar matematiksatsningen?", settings=built[0], index=fresh)
+    assert answer.citations
+
+
+@pytest.mark.slow
+def test_index_made_by_an_older_chunker_is_rebuilt_at_start(tmp_path):
+    from index import builder
+
+    settings = small_corpus(tmp_path)
+    first = index.build(settings, progress=False)
+    manifest_path = settings.index_dir / "builds" / first.build_id / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["chunking"]["chunker_version"] = builder.CHUNKER_VERSION - 1
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert index.ensure(settings, progress=False).manifest["build_id"] != first.build_id
 
 
 @pytest.mark.slow
