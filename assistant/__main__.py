@@ -44,10 +44,10 @@ def _print_search(data: dict[str, Any]) -> None:
 
 
 def _print_answer(answer: Answer) -> None:
+    for line in answer.context_lines():
+        print(line)
     for notice in answer.notices:
         print(f"OBS: {notice}")
-    if answer.rewritten_question:
-        print(f"(Tolkad fråga: {answer.rewritten_question})")
     print(answer.answer)
     if answer.citations:
         print("\nKällor:")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.followup import Interpretation
 from assistant.models import REFUSAL, Answer, Citation
 from assistant.questions import (
     TOPICLESS_WORDS,
@@ -255,47 +256,46 @@ PROPER_NAME = re.compile(r"(?<=\s)[A-ZÅÄÖ][a-zåäö]+\s[A-ZÅÄÖ][a-zåäö
 
 
 def focus_stems(
-    question: str, weights: dict[str, float], lexicon: Lexicon, municipalities: tuple[str, ...] = ()
+    own: str, weights: dict[str, float], lexicon: Lexicon, municipalities: tuple[str, ...] = ()
 ) -> list[str]:
     """The question's two rarest words that the documents use: what the asked-for fact is about.
 
-    A carried-over topic (after " – " in a rewritten follow-up) is left out: the user's own words decide.
+    ``own`` is the question in the user's own words: a topic carried over from an earlier question is left out.
     """
-    own_stems = _own_stems(question, lexicon, municipalities)
+    own_stems = _own_stems(own, lexicon, municipalities)
     known = [(w, st) for st, w in weights.items() if lexicon.known(st) and st in own_stems and not st.isdigit()]
     return [st for _, st in sorted(known, reverse=True)[:2]]
 
 
-def _own_stems(question: str, lexicon: Lexicon, municipalities: tuple[str, ...]) -> set[str]:
-    """The stems of the user's own words (not a carried-over topic after " – "), municipality names aside."""
-    return set(lexicon.stems(question.split(" – ")[0])) - set(lexicon.stems(" ".join(municipalities)))
+def _own_stems(own: str, lexicon: Lexicon, municipalities: tuple[str, ...]) -> set[str]:
+    """The stems of the user's own words, municipality names aside."""
+    return set(lexicon.stems(own)) - set(lexicon.stems(" ".join(municipalities)))
 
 
 def _carries_asked_fact(
-    c: Scored, question: str, weights: dict[str, float], lexicon: Lexicon, municipalities: tuple[str, ...]
+    c: Scored, own: str, weights: dict[str, float], lexicon: Lexicon, municipalities: tuple[str, ...]
 ) -> bool:
     """Whether a sentence holds the kind of fact asked for (an amount, a count, a date, a name) about the
     question's focus; questions of other kinds always pass."""
-    kind = question_kind(question.split(" – ")[0])
+    kind = question_kind(own)
     text = c.sentence.text
     if kind not in ("money", "number", "date", "who"):
         return True
     if kind == "money":
         found = bool(HAS_MONEY.search(text)) or _amount_under_money_header(c.sentence)
     elif kind == "number":
-        found = _has_count_or_frequency(text, question)
+        found = _has_count_or_frequency(text, own)
     elif kind == "date":
         found = bool(HAS_DATE.search(text))
     else:
         found = bool(PROPER_NAME.search(" " + text) or ROLE.search(text))
     if not found:
         return False
-    focus = focus_stems(question, weights, lexicon, municipalities)
+    focus = focus_stems(own, weights, lexicon, municipalities)
     if not focus:
         # No word of the question's own is in the documents: a fact found is about something else.
-        own = _own_stems(question, lexicon, municipalities)
-        return not any(not lexicon.attested(st) for st in own if not st.isdigit())
-    if kind == "number" and re.search(r"\b(många|antal\w*)\b", question.lower()):
+        return not any(not lexicon.attested(st) for st in _own_stems(own, lexicon, municipalities) if not st.isdigit())
+    if kind == "number" and re.search(r"\b(många|antal\w*)\b", own.lower()):
         return _count_near_focus(text, focus, lexicon)
     near = set(lexicon.stems(text)) | set(lexicon.stems(c.sentence.hit.chunk.section))
     return any(lexicon.matches(st, near) for st in focus)
@@ -319,9 +319,9 @@ def _count_near_focus(text: str, focus: list[str], lexicon: Lexicon, window: int
 
 
 def _focus_missing(
-    chosen: list[Scored], question: str, weights: dict[str, float], lexicon: Lexicon, municipalities: tuple[str, ...]
+    chosen: list[Scored], own: str, weights: dict[str, float], lexicon: Lexicon, municipalities: tuple[str, ...]
 ) -> bool:
-    focus = focus_stems(question, weights, lexicon, municipalities)
+    focus = focus_stems(own, weights, lexicon, municipalities)
     if not focus:
         return False
     near: set[str] = set()
@@ -344,14 +344,13 @@ class Absence:
 
 
 def absences(
-    question: str, weights: dict[str, float], lexicon: Lexicon, municipalities: tuple[str, ...]
+    own: str, weights: dict[str, float], lexicon: Lexicon, municipalities: tuple[str, ...]
 ) -> tuple[Absence | None, Absence | None]:
     """(the asked-for word the documents never use, the focus word the named municipality's documents
     never use): "Vilket parti styr...", "...om skolmaten"; "nationella prov" asked of Svenljunga.
 
     Money questions are left to the amount check: "pengar" and "kronor" are rarely written out.
     """
-    own = question.split(" – ")[0]
     unused = None
     if question_kind(own) != "money":
         unused = next(
@@ -361,7 +360,7 @@ def absences(
     elsewhere = None
     if len(named) == 1 and not _is_comparison(own, list(municipalities)):
         # The question's rarest word the documents use, verbs like "går" and prepositions aside: what it is about.
-        own_stems = _own_stems(question, lexicon, municipalities)
+        own_stems = _own_stems(own, lexicon, municipalities)
         topic = max(
             (
                 (weights.get(st, 0.0), w, st)
@@ -381,23 +380,23 @@ def evidence_features(
     chosen: list[Scored],
     weights: dict[str, float],
     lexicon: Lexicon,
-    question: str,
+    own: str,
     municipalities: list[str],
     absent: tuple[Absence | None, Absence | None] | None = None,
 ) -> dict[str, float]:
-    """What the refusal decision looks at (see ``evidence_score``); ``absent`` is ``absences(...)`` when
-    the caller has it already."""
+    """What the refusal decision looks at (see ``evidence_score``), for the question in the user's ``own`` words;
+    ``absent`` is ``absences(...)`` when the caller has it already."""
     best = chosen[0]
     total_weight = sum(weights.values()) or 1.0
     covered: set[str] = set()
     for c in chosen:
         covered |= set(lexicon.stems(c.sentence.text)) | set(lexicon.stems(c.sentence.hit.chunk.section))
-    missing = not any(_carries_asked_fact(c, question, weights, lexicon, tuple(municipalities)) for c in chosen)
+    missing = not any(_carries_asked_fact(c, own, weights, lexicon, tuple(municipalities)) for c in chosen)
     top = chosen[0].sentence.hit.chunk
     passage_stems = set(lexicon.stems(top.text)) | set(lexicon.stems(top.context))
     known = {st: w for st, w in weights.items() if lexicon.known(st)}
     known_weight = sum(known.values()) or 1.0
-    unused, elsewhere = absent or absences(question, weights, lexicon, tuple(municipalities))
+    unused, elsewhere = absent or absences(own, weights, lexicon, tuple(municipalities))
     return {
         "best": best.total,
         "dense": best.dense,
@@ -405,7 +404,7 @@ def evidence_features(
         "unknown": sum(w for st, w in weights.items() if not lexicon.attested(st)) / total_weight,
         "passage_coverage": sum(w for st, w in known.items() if st in passage_stems) / known_weight,
         "missing_fact": float(missing),
-        "focus_missing": float(_focus_missing(chosen, question, weights, lexicon, tuple(municipalities))),
+        "focus_missing": float(_focus_missing(chosen, own, weights, lexicon, tuple(municipalities))),
         "asked_unused": float(unused is not None),
         "focus_absent_in_named": float(elsewhere is not None),
     }
@@ -491,19 +490,23 @@ class Analysis:
 
 
 def analyse(
-    question: str, query_vector: list[float], hits: list[Hit], ix: Index, municipalities: list[str]
+    question: Interpretation, query_vector: list[float], hits: list[Hit], ix: Index, municipalities: list[str]
 ) -> Analysis:
-    """Score and select sentences and compute the evidence features; shared by answering and by training."""
-    scored, weights = score_sentences(question, query_vector, hits, ix)
+    """Score and select sentences and compute the evidence features; shared by answering and by training.
+
+    Sentences are scored against what was searched for; what the question asks (its kind, its focus, the words
+    the documents lack) is read from the question's own words."""
+    scored, weights = score_sentences(question.search_text, query_vector, hits, ix)
     lexicon, _ = helpers_for(ix)
-    chosen = select(scored, question, municipalities)
-    absent = absences(question, weights, lexicon, tuple(municipalities))
-    features = evidence_features(chosen, weights, lexicon, question, municipalities, absent) if chosen else None
+    chosen = select(scored, question.search_text, municipalities)
+    own = question.text
+    absent = absences(own, weights, lexicon, tuple(municipalities))
+    features = evidence_features(chosen, weights, lexicon, own, municipalities, absent) if chosen else None
     return Analysis(chosen, features, absent)
 
 
 def answer_extractive(
-    question: str,
+    question: Interpretation,
     query_vector: list[float],
     hits: list[Hit],
     ix: Index,
@@ -514,10 +517,10 @@ def answer_extractive(
     analysis = analyse(question, query_vector, hits, ix, municipalities)
     evidence = refusal_model().score(analysis.features) if analysis.features else 0.0
     if not analysis.chosen or evidence < threshold:
-        return refusal(question, hits, evidence, [a.note() for a in analysis.absent if a])
-    text, citations = compose(question, analysis.chosen)
+        return refusal(question.text, hits, evidence, [a.note() for a in analysis.absent if a])
+    text, citations = compose(question.text, analysis.chosen)
     return Answer(
-        question=question, answer=text, refused=False, mode="extractive", citations=citations, evidence=evidence
+        question=question.text, answer=text, refused=False, mode="extractive", citations=citations, evidence=evidence
     )
 
 

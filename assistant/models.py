@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.followup import Interpretation
 from index import Hit
 
 REFUSAL = "Jag hittar inget i dokumenten som besvarar frågan."
@@ -45,16 +46,32 @@ class Answer:
     mode: str
     citations: list[Citation] = field(default_factory=list)
     closest: list[Hit] = field(default_factory=list)  # shown instead of citations when refused
-    rewritten_question: str | None = None
+    interpretation: Interpretation | None = None  # set when the conversation changed how the question reads
+    scope: str | None = None  # the filters in words ("Alingsås, 2025"), when the search was restricted
     notices: list[str] = field(default_factory=list)
     model: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     evidence: float = 0.0
 
+    @property
+    def rewritten_question(self) -> str | None:
+        """The standalone question searched for, when it differs from the one asked."""
+        return self.interpretation.text if self.interpretation else None
+
+    def context_lines(self) -> list[str]:
+        """What the user should read before the answer: the restriction searched under and how the question was
+        read in its conversation ("Söker i: Alingsås", "Tolkad som: Vad kostade det? (om: matematiksatsningen)")."""
+        lines = [f"Söker i: {self.scope}"] if self.scope else []
+        if self.interpretation:
+            lines.append(f"Tolkad som: {self.interpretation.shown}")
+        return lines
+
     def to_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "rewritten_question": self.rewritten_question,
+            "carried_topic": self.interpretation.carried_topic or None if self.interpretation else None,
+            "scope": self.scope,
             "answer": self.answer,
             "refused": self.refused,
             "mode": self.mode,

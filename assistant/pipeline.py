@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from assistant.engine import get_index
 from assistant.extractive import answer_extractive, refusal
-from assistant.followup import rewrite
+from assistant.followup import Interpretation, rewrite
 from assistant.lookup import dnr_answer, explicit_answer, topic_answer
 from assistant.models import Answer
 from assistant.questions import clean_question, question_kind
@@ -36,13 +36,13 @@ def refusal_threshold(settings: Settings) -> float:
 
 
 def filter_label(filters: Filters | None, ix: Index) -> str | None:
-    """ "Söker i: Alingsås" — the current restriction, in words, or None."""
+    """ "Alingsås, 2025" — the current restriction, in words, or None."""
     if not filters:
         return None
     parts = list(filters.kommun)
     parts += [ix.documents.get(d, {}).get("title", d) for d in filters.doc_ids]
     parts += [str(y) for y in filters.years]
-    return "Söker i: " + ", ".join(parts)
+    return ", ".join(parts)
 
 
 def _clean_history(history: object) -> list[dict]:
@@ -96,23 +96,25 @@ def ask_stream(
         log.info("Fråga: %s", cleaned.text)
     ix = index or get_index(settings)
     municipalities = municipalities_of(ix)
-    standalone = rewrite(cleaned.text, turns, municipalities)
+    interpretation = rewrite(cleaned.text, turns, municipalities)
     deadline = time.monotonic() + settings.llm_timeout  # the whole LLM answer, rewriting included
-    if mode == "llm" and standalone != cleaned.text and settings.llm_url:
+    if mode == "llm" and interpretation.rewritten and settings.llm_url:
         from assistant.llm import rewrite_with_llm
 
-        standalone = rewrite_with_llm(cleaned.text, turns, settings, deadline) or standalone
-    result = ix.search(search_query(standalone), k=max(settings.top_k, settings.answer_passages), filters=filters)
+        by_llm = rewrite_with_llm(cleaned.text, turns, settings, deadline)
+        interpretation = Interpretation(cleaned.text, by_llm) if by_llm else interpretation
+    standalone = interpretation.text
+    result = ix.search(
+        search_query(interpretation.search_text), k=max(settings.top_k, settings.answer_passages), filters=filters
+    )
     retrieved = time.perf_counter()
-    label = filter_label(filters, ix)
     notices = list(cleaned.notices)
 
     def finish(answer: Answer) -> Answer:
         answer.question = cleaned.text
-        answer.rewritten_question = standalone if standalone != cleaned.text else None
+        answer.interpretation = interpretation if interpretation.rewritten else None
+        answer.scope = filter_label(filters, ix)
         answer.notices = notices + answer.notices
-        if label and not answer.answer.startswith("Söker i:"):
-            answer.answer = f"{label}\n\n{answer.answer}"
         now = time.perf_counter()
         answer.timings_ms = {
             "retrieve": result.retrieve_ms,
@@ -136,7 +138,7 @@ def ask_stream(
     extractive = topic_answer(
         standalone,
         ix,
-        answer_extractive(standalone, result.query_vector, result.hits, ix, threshold, municipalities),
+        answer_extractive(interpretation, result.query_vector, result.hits, ix, threshold, municipalities),
     )
     if mode != "llm":
         yield finish(extractive)

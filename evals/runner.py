@@ -130,7 +130,7 @@ def run_assistant(
         started = time.perf_counter()
         answer: Answer = ask(item["question"], item["history"], mode=mode, settings=settings, index=ix)
         latency = (time.perf_counter() - started) * 1000
-        query = answer.rewritten_question or answer.question or item["question"]
+        query = answer.interpretation.search_text if answer.interpretation else answer.question or item["question"]
         passages = [h.chunk.text for h in ix.search(query, k=RETRIEVAL_K).hits]
         results.append(
             score_question(

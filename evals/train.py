@@ -43,7 +43,7 @@ def feature_table(items: list[dict], ix: Index, settings: Settings) -> FeatureTa
     rows: list[list[float] | None] = []
     for item in items:
         question = rewrite(item["question"], item.get("history"), kommuner)
-        result = ix.search(search_query(question), k=max(settings.top_k, settings.answer_passages))
+        result = ix.search(search_query(question.search_text), k=max(settings.top_k, settings.answer_passages))
         analysis = analyse(question, result.query_vector, result.hits, ix, kommuner)
         if analysis.features is None:
             rows.append(None)
