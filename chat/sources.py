@@ -38,18 +38,21 @@ def _highlight(text: str, quotes: list[str]) -> str:
     return "".join(out).replace("\n", "<br>")
 
 
-def _card(label: str, hit: Hit, quotes: list[str]) -> str:
+def _card(label: str, hit: Hit, quotes: list[str], rated: bool = True) -> str:
+    """One source card; ``rated`` adds the relevance in words (never on the closest passages of a refusal, which
+    by definition do not answer the question)."""
     c = hit.chunk
     kommun = c.kommun if c.kommun != UNKNOWN else "kommun okänd"
     page = f" · sida {c.page_start}" if c.page_start else ""
     if c.page_end and c.page_start and c.page_end != c.page_start:
         page = f" · sidorna {c.page_start}–{c.page_end}"
     section = html.escape(c.section or "(utan rubrik)")
+    relevance = f" · {relevance_words(hit.score)}" if rated else ""
     return (
         f'<div class="kalla" data-doc="{html.escape(c.doc_id)}">'
         f'<div class="kalla-rubrik"><span class="kalla-nr">{html.escape(label)}</span> '
         f"<strong>{html.escape(c.title)}</strong> ({html.escape(kommun)})</div>"
-        f'<div class="kalla-avsnitt">{section}{page} · {relevance_words(hit.score)}</div>'
+        f'<div class="kalla-avsnitt">{section}{page}{relevance}</div>'
         f'<div class="kalla-text">{_highlight(c.text, quotes)}</div></div>'
     )
 
@@ -62,9 +65,9 @@ def render_sources(answer: Answer | None) -> str:
         cards = [_card(f"[{c.n}]", c.hit, c.quotes) for c in answer.citations]
         return '<div class="kallor"><h3>Källor</h3>' + "".join(cards) + "</div>"
     if answer.closest:
-        cards = [_card("Närmast", h, []) for h in answer.closest]
+        cards = [_card("Närmast", h, [], rated=False) for h in answer.closest]
         return (
-            '<div class="kallor"><h3>Närmast i dokumenten</h3>'
+            '<div class="kallor"><h3>Närmast i dokumenten (besvarar inte frågan)</h3>'
             '<p class="kallor-not">Inget av detta besvarar frågan; det är de avsnitt som ligger närmast.</p>'
             + "".join(cards)
             + "</div>"

@@ -8,6 +8,7 @@ import re
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from chat.documents import (
     municipality_choices,
     outline_text,
 )
-from chat.export import answer_markdown
+from chat.export import answer_markdown, conversation_markdown, export_filename
 from chat.sources import render_sources
 from chat.uploads import prefill, upload
 from index import Filters
@@ -82,9 +83,9 @@ def _history_turns(history: list[dict] | None) -> list[dict]:
 
 
 def display_text(answer: Answer) -> str:
+    context = "".join(f"{line}\n\n" for line in answer.context_lines())
     notices = "".join(f"OBS: {n}\n\n" for n in answer.notices)
-    interpreted = f"(Tolkad fråga: {answer.rewritten_question})\n\n" if answer.rewritten_question else ""
-    return notices + interpreted + answer.answer
+    return context + notices + answer.answer
 
 
 def _pieces(text: str) -> Iterator[str]:
@@ -104,42 +105,71 @@ def build_app(settings: Settings) -> gr.Blocks:
     """The chat app (not launched)."""
     ix = get_index(settings)
 
-    def respond(message: str, history: list[dict] | None, kommun: list[str] | None, dokument: list[str] | None):
+    def answer_turn(
+        message: str,
+        history: list[dict] | None,
+        kommun: list[str] | None,
+        dokument: list[str] | None,
+        conversation: list[str] | None,
+        with_context: bool,
+    ):
         history = list(history or [])
-        turns = _history_turns(history)
+        conversation = list(conversation or [])
+        turns = _history_turns(history) if with_context else []
         filters = Filters(kommun=list(kommun or []), doc_ids=list(dokument or []))
         # Questions and document text are shown as text: escaped, so no markup in them is ever interpreted.
         history += [{"role": "user", "content": html.escape(message or "")}, {"role": "assistant", "content": THINKING}]
-        yield history, "", gr.update(), gr.update()
+        unchanged = (gr.update(), gr.update(), conversation, gr.update(), gr.update())
+        yield history, "", *unchanged
         final: Answer | None = None
         for partial in ask_stream(message, turns, filters, settings=settings, index=get_index(settings)):
             final = partial
             if partial.mode == "llm" and not partial.citations and partial.answer:
                 history[-1] = {"role": "assistant", "content": html.escape(partial.answer)}
-                yield history, "", gr.update(), gr.update()
+                yield history, "", *unchanged
         assert final is not None
         text = display_text(final)
         if final.mode != "llm":
             for prefix in _pieces(text):
                 history[-1] = {"role": "assistant", "content": html.escape(prefix)}
-                yield history, "", gr.update(), gr.update()
+                yield history, "", *unchanged
         history[-1] = {"role": "assistant", "content": html.escape(text)}
-        yield history, "", render_sources(final), answer_markdown(final)
+        conversation.append(answer_markdown(final))
+        reinterpreted = final.interpretation is not None and final.interpretation.rewritten
+        yield (
+            history,
+            "",
+            render_sources(final),
+            conversation_markdown(conversation),
+            conversation,
+            gr.update(visible=reinterpreted),
+            final.question if reinterpreted else "",
+        )
+
+    def respond(message, history, kommun, dokument, conversation):
+        yield from answer_turn(message, history, kommun, dokument, conversation, with_context=True)
+
+    def respond_alone(message, history, kommun, dokument, conversation):
+        yield from answer_turn(message, history, kommun, dokument, conversation, with_context=False)
 
     def clear():
-        return [], "", render_sources(None), "", None
+        return [], "", render_sources(None), "", [], gr.update(visible=False), "", None
 
     exports = Path(tempfile.mkdtemp(prefix="namnd-svar-"))
 
-    def download(markdown: str) -> str | None:
+    def download(markdown: str, history: list[dict] | None) -> str | None:
         if not markdown:
             return None
-        # One folder for the process; files named by content, older than an hour removed.
+        # One folder per download in the process's export folder; folders older than an hour removed.
         cutoff = time.time() - 3600
-        for old in exports.glob("*.md"):
+        for old in exports.glob("*/*.md"):
             if old.stat().st_mtime < cutoff:
                 old.unlink(missing_ok=True)
-        path = exports / f"svar-{hashlib.sha1(markdown.encode()).hexdigest()[:10]}.md"
+                old.parent.rmdir()
+        first = next((t["content"] for t in _history_turns(history) if t["role"] == "user"), "")
+        folder = exports / hashlib.sha1(markdown.encode()).hexdigest()[:10]
+        folder.mkdir(exist_ok=True)
+        path = folder / export_filename(first, date.today())
         path.write_text(markdown, encoding="utf-8")
         return str(path)
 
@@ -194,6 +224,12 @@ def build_app(settings: Settings) -> gr.Blocks:
                                 max_length=settings.max_question_chars,
                             )
                             send = gr.Button("Skicka", variant="primary", scale=1, elem_id="skicka")
+                        # Shown when the conversation changed how the last question was read.
+                        ask_alone = gr.Button(
+                            "Fråga som en ny fråga", visible=False, size="sm", elem_id="ny-fraga", variant="secondary"
+                        )
+                        last_asked = gr.State("")
+                        conversation = gr.State([])
                         with gr.Row():
                             kommun = gr.Dropdown(
                                 municipality_choices(ix),
@@ -210,9 +246,9 @@ def build_app(settings: Settings) -> gr.Blocks:
                         gr.Examples(EXAMPLES, inputs=question, label="Exempel på frågor")
                         with gr.Row():
                             clear_btn = gr.Button("Rensa samtalet", elem_id="rensa")
-                            download_btn = gr.DownloadButton("Ladda ner svaret (Markdown)", elem_id="ladda-ner")
+                            download_btn = gr.DownloadButton("Ladda ner samtalet (Markdown)", elem_id="ladda-ner")
                         export = gr.Textbox(
-                            label="Svaret som Markdown (att klistra in i en skrivelse)",
+                            label="Samtalet som Markdown (att klistra in i en skrivelse)",
                             lines=5,
                             interactive=False,
                             buttons=["copy"],
@@ -263,14 +299,21 @@ def build_app(settings: Settings) -> gr.Blocks:
                 upload_btn = gr.Button("Lägg till och indexera", variant="primary", elem_id="ladda-upp")
                 upload_status = gr.Textbox(label="Status", interactive=False, elem_id="uppladdning-status")
 
-        outputs = [chatbot, question, sources, export]
-        send.click(respond, [question, chatbot, kommun, dokument], outputs, api_name="chatt").then(
-            download, export, download_btn, api_visibility="private"
+        inputs = [question, chatbot, kommun, dokument, conversation]
+        outputs = [chatbot, question, sources, export, conversation, ask_alone, last_asked]
+        send.click(respond, inputs, outputs, api_name="chatt").then(
+            download, [export, chatbot], download_btn, api_visibility="private"
         )
-        question.submit(respond, [question, chatbot, kommun, dokument], outputs, api_visibility="private").then(
-            download, export, download_btn, api_visibility="private"
+        question.submit(respond, inputs, outputs, api_visibility="private").then(
+            download, [export, chatbot], download_btn, api_visibility="private"
         )
-        clear_btn.click(clear, None, [chatbot, question, sources, export, download_btn], api_visibility="private")
+        ask_alone.click(
+            respond_alone, [last_asked, chatbot, kommun, dokument, conversation], outputs, api_visibility="private"
+        ).then(download, [export, chatbot], download_btn, api_visibility="private")
+        cleared = [chatbot, question, sources, export, conversation, ask_alone, last_asked, download_btn]
+        clear_btn.click(clear, None, cleared, api_visibility="private")
+        # The chat's own bin icon clears everything the conversation produced, not only the messages.
+        chatbot.clear(clear, None, cleared, api_visibility="private")
         outline_doc.change(
             lambda d: outline_text(get_index(settings), d), outline_doc, outline, api_visibility="private"
         )
@@ -297,5 +340,7 @@ def build_app(settings: Settings) -> gr.Blocks:
 
         beslut_table.select(show_source, None, beslut_source, api_visibility="private")
         demo.load(lambda: csv_file(get_index(settings), [], "", "", "", ""), None, beslut_csv, api_visibility="private")
+        # Documents and filters as they are now (an upload in another session changes them), on every page load.
+        demo.load(refresh_documents, None, [info, table, outline_doc, kommun, dokument], api_visibility="private")
         gr.api(api_ask, api_name="fraga")
     return demo

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from datetime import date
 from pathlib import Path
 
 from corpus.budget import ReadBudget, read_within_budget
@@ -12,6 +13,8 @@ from corpus.catalog import CatalogError, read_catalog, updated_text, write_atomi
 from corpus.loader import corpus_files, read_document
 from corpus.models import Document, file_hash
 from corpus.readers import SUPPORTED_SUFFIXES, CorpusError
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 UPLOAD_SUFFIXES = (".pdf", ".docx", ".txt", ".md")
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
@@ -45,6 +48,20 @@ def _free_name(directory: Path, name: str) -> Path:
     return target
 
 
+def date_problem(value: str) -> str | None:
+    """Why a decision date as typed is not a date ÅÅÅÅ-MM-DD (None when it is one, or empty)."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        if ISO_DATE.fullmatch(value):
+            date.fromisoformat(value)
+            return None
+    except ValueError:
+        return f"datumet {value} finns inte i almanackan. Skriv det som ÅÅÅÅ-MM-DD, till exempel 2025-09-23."
+    return f"datumet ska skrivas ÅÅÅÅ-MM-DD, till exempel 2025-09-23 (inte ”{value}”)."
+
+
 def add_file(
     source: Path | None,
     corpus_dir: Path,
@@ -62,6 +79,9 @@ def add_file(
     raises CorpusError and leaves the corpus unchanged.
     """
     name = safe_filename(original_name or (source.name if source else "dokument"))
+    problem = date_problem((metadata or {}).get("datum", ""))
+    if problem:
+        raise CorpusError(name, problem)
     if Path(name).suffix.lower() not in allowed:
         shown = ", ".join(s.lstrip(".").upper() for s in allowed)
         raise CorpusError(name, f"filtypen stöds inte. Tillåtna typer: {shown}.")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import httpx
 import pytest
 from app_server import AppServer
@@ -60,7 +63,7 @@ def test_relevance_words():
 
 def test_markdown_export_keeps_user_text_as_text():
     md = answer_markdown(_answer("Nämnden satsar 100 tkr. [1]", "Nämnden satsar 100 tkr.", "Nämnden satsar 100 tkr."))
-    assert "\\<script\\>" in md and "\\[a\\](http://evil)" in md
+    assert "\\<script>" in md and not re.search(r"(?<!\\)<", md) and "\\[a\\](http://evil)" in md
     assert "Nämnden satsar 100 tkr. [1]" in md
     assert "1. Plan \\<b\\>2026\\<\\/b\\>" not in md and "**Källor**" in md
     # A link or image in an answer (from a document or an LLM reply) stays text; citation markers stay plain.
@@ -189,3 +192,36 @@ def test_upload_form_is_prefilled_from_the_document(tmp_path):
     bad = tmp_path / "trasig.md"
     bad.write_bytes(b"\x00\x01\x02" * 50)
     assert prefill(str(bad), Settings(data_dir=tmp_path / "data"))[3].startswith("Filen kan inte läsas")
+
+
+def test_refusal_cards_say_they_do_not_answer_and_carry_no_relevance_rating():
+    a = _answer("x", "Text om simning.", "")
+    hit = a.citations[0].hit
+    hit.score = 0.95
+    refused = Answer(question="q", answer="Jag hittar inget", refused=True, mode="extractive", closest=[hit])
+    html = render_sources(refused)
+    assert "Närmast i dokumenten (besvarar inte frågan)" in html and "relevant" not in html.lower()
+
+
+def test_conversation_export_and_its_file_name():
+    from datetime import date
+
+    from chat.export import conversation_markdown, export_filename
+
+    first = answer_markdown(
+        _answer("Nämnden satsar 100 tkr. [1]", "Nämnden satsar 100 tkr.", "Nämnden satsar 100 tkr.")
+    )
+    both = conversation_markdown([first, first])
+    assert both.count("**Fråga:**") == 2 and "\n---\n" in both
+    assert export_filename("Vad kostar Öxnevallaskolan?", date(2026, 11, 25)) == (
+        "samtal-vad-kostar-oxnevallaskolan-2026-11-25.md"
+    )
+    assert export_filename("?!", date(2026, 11, 25)) == "samtal-fraga-2026-11-25.md"
+    assert export_filename("../../etc/passwd " * 10, date(2026, 1, 2)).startswith("samtal-etc-passwd-etc")
+
+
+def test_section_paths_keep_their_arrow_in_the_export():
+    a = _answer("Nämnden satsar 100 tkr. [1]", "Nämnden satsar 100 tkr.", "Nämnden satsar 100 tkr.")
+    hit = a.citations[0].hit
+    hit.chunk = dataclasses.replace(hit.chunk, heading_path=["Uppföljning", "Elever med hög frånvaro"])
+    assert "Uppföljning > Elever med hög frånvaro" in answer_markdown(a)

@@ -151,3 +151,33 @@ def test_question_with_html_and_markdown_is_shown_as_text(page):
     assert page.evaluate("() => window.__xss") is None
     assert page.locator("#chatt a[href*='example.com']").count() == 0
     assert not re.search(r"example\.com", " ".join(only_local(page.requests_seen)))
+
+
+def test_interpretation_shown_ask_alone_export_and_bin_clears_everything(page, tmp_path):
+    ask(page, "Vad innebär garantin för tidiga insatser?", 0)
+    follow = ask(page, "Vad kostade det?", 1)
+    assert "Tolkad som: Vad kostade det? (om: garantin för tidiga insatser)" in follow
+    alone = page.locator("#ny-fraga")
+    alone.wait_for(state="visible", timeout=10_000)
+    alone.click()
+    page.wait_for_function(
+        "() => { const bots = document.querySelectorAll('#chatt [data-testid=\"bot\"]');"
+        " return bots.length === 3 && !bots[2].innerText.includes('Söker i dokumenten'); }",
+        timeout=60_000,
+    )
+    assert "Tolkad som" not in page.locator("#chatt [data-testid='bot']").last.inner_text()
+
+    # The export holds the whole conversation and is named after its first question and the date.
+    exported = page.locator("#export textarea").input_value()
+    assert exported.count("**Fråga:**") == 3 and "garantin för tidiga insatser" in exported
+    with page.expect_download() as caught:
+        page.locator("#ladda-ner").click()
+    name = caught.value.suggested_filename
+    assert re.fullmatch(r"samtal-vad-innebar-garantin-for-tidiga-insatser-\d{4}-\d{2}-\d{2}\.md", name), name
+
+    # The chat's own bin icon clears the messages, the sources and the export.
+    page.locator("#chatt button[aria-label*='lear'], #chatt button[title*='lear']").first.click()
+    page.wait_for_function("() => document.querySelector('#kallor').innerText.includes('Källorna till svaret')")
+    assert page.locator("#chatt [data-testid='bot']").count() == 0
+    assert page.locator("#export textarea").input_value() == ""
+    assert not page.locator("#ny-fraga").is_visible()

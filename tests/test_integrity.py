@@ -273,3 +273,30 @@ def test_a_good_file_reads_the_same_within_the_budget(tmp_settings, tmp_path):
     source.write_text("# Bra\n\nLäxhjälp erbjuds på alla skolor.\n", encoding="utf-8")
     doc = add_file(source, tmp_settings.corpus_dir, tmp_settings.catalog_file, budget=ReadBudget())
     assert doc.doc_id == "bra.md" and "Läxhjälp" in doc.text
+
+
+@pytest.mark.parametrize(
+    ("datum", "message"),
+    [
+        ("23 september 2025", "ÅÅÅÅ-MM-DD"),
+        ("2025/09/23", "ÅÅÅÅ-MM-DD"),
+        ("2025-02-30", "finns inte i almanackan"),
+        ("20250923", "ÅÅÅÅ-MM-DD"),
+    ],
+)
+def test_a_date_not_written_as_iso_is_refused_in_swedish_and_nothing_is_written(tmp_settings, tmp_path, datum, message):
+    from chat.uploads import upload
+
+    source = tmp_path / "protokoll-sept.md"
+    source.write_text(PROTOCOL.format(what="läxhjälp"), encoding="utf-8")
+    before = sorted(p.name for p in tmp_settings.corpus_dir.iterdir())
+    *_, last = upload(str(source), "", "", datum, tmp_settings)
+    assert last.startswith("Filen lades inte till") and message in last
+    assert sorted(p.name for p in tmp_settings.corpus_dir.iterdir()) == before
+
+
+def test_an_iso_date_is_accepted(tmp_settings, tmp_path):
+    source = tmp_path / "protokoll-sept.md"
+    source.write_text(PROTOCOL.format(what="läxhjälp"), encoding="utf-8")
+    doc = add_file(source, tmp_settings.corpus_dir, tmp_settings.catalog_file, {"datum": "2025-09-23"})
+    assert doc.date == "2025-09-23"
