@@ -9,63 +9,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
+from assistant.features import unit_rows
 from assistant.followup import Interpretation
 from assistant.models import REFUSAL, Answer, Citation
-from assistant.questions import (
-    TOPICLESS_WORDS,
-    asked_words,
-    asks_for_metadata,
-    asks_for_total,
-    is_total_row,
-    question_kind,
-    words,
-)
+from assistant.questions import TOPICLESS_WORDS, asked_words, asks_for_total, is_total_row, question_kind, words
 from assistant.refusal import model as refusal_model
-from assistant.sentences import Lexicon, Sentence, helpers_for, passage_sentences
+from assistant.rules import LABEL, NUMBER_WORD, has_quantity, holds_asked_kind
+from assistant.selector import SelectorModel
+from assistant.selector import model as selector_model
+from assistant.sentences import Lexicon, Sentence, helpers_for
+from assistant.tables import is_table_row, table_row_text
 from corpus import UNKNOWN
 from corpus.normalise import normalise
 from index import Hit, Index
-from index.chunking import find_references
 
-NUMBER_WORDS = r"(två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tjugo|hundra|tusen|hälften|halvera\w*|dubbl\w*)"
-NUMBER_WORD = re.compile(rf"\b{NUMBER_WORDS}\b", re.IGNORECASE)
-DIGIT_QUANTITY = re.compile(
-    r"(?<![\w§.\-–/])(\d[\d  ]*(?:[.,]\d+)?(?:\s?[–-]\s?\d+)?)\s?(%|[a-zåäö]{2,})", re.IGNORECASE
-)
-# Words after a number that show it is not a count ("årskurs 9 är", "4 kap.").
-NOT_COUNTED = {"till", "och", "kap", "eller", "samt", "av", "från", "är", "var", "i", "som", "det", "att", "på", "för"}
-
-
-def has_quantity(text: str) -> bool:
-    """A count or amount ("fyra socialpedagoger", "100 tkr", "20 procent"), not a year, date or grade."""
-    if NUMBER_WORD.search(text):
-        return True
-    for m in DIGIT_QUANTITY.finditer(text):
-        number, word = m.group(1).strip(), m.group(2).lower()
-        before = text[max(0, m.start() - 20) : m.start()].lower()  # "årskurs 6 och 9"
-        if re.fullmatch(r"(19|20)\d\d", number) or word in NOT_COUNTED or "årskurs" in before:
-            continue
-        return True
-    return False
-
-
-HAS_MONEY = re.compile(r"\d[\d  ]*\s?(tkr|kr|kronor|mnkr|mkr|miljoner|miljarder|sek)\b", re.IGNORECASE)
-MONEY_UNIT = re.compile(r"\b(tkr|kr|kronor|mnkr|mkr|miljoner|miljarder|sek)\b", re.IGNORECASE)
-HAS_DATE = re.compile(
-    r"\b\d{4}-\d{2}-\d{2}\b|\b(19|20)\d{2}\b(?!:\d)|\b(januari|februari|mars|april|maj|juni|juli|augusti|september|"
-    r"oktober|november|december|vår\w*|höst\w*|sommar\w*|termin\w*|läsår\w*)\b",
-    re.IGNORECASE,
-)
-HAS_NAME = re.compile(
-    r"(?<![.!?]\s)(?<!^)\b[A-ZÅÄÖ][a-zåäö]+\s[A-ZÅÄÖ][a-zåäö]+|\b(rektor\w*|chef\w*|förvaltningschef|skolchef)\b"
-)
 COMPARISON = re.compile(
     r"\b(jämför\w*|skillnad\w*|skiljer|respektive|förändrat\w*|utvecklat\w*|mellan .+ och|båda|olika kommuner)\b",
     re.IGNORECASE,
 )
-LABEL = re.compile(r"^([A-ZÅÄÖ][\wåäö]+):")
 BLOCK_LABELS = {"syfte", "mål", "åtgärder"}
 MAX_SENTENCES = 3
 MAX_LIST_SENTENCES = 5
@@ -80,87 +41,15 @@ class Scored:
     lexical: float
 
 
-def _has_count_or_frequency(text: str, question: str) -> bool:
-    if "ofta" in question.lower():
-        return bool(FREQUENCY.search(text))
-    return has_quantity(text)
-
-
-def _kind_bonus(kind: str, s: Sentence, references: list[str], question: str) -> float:
-    text = s.text
-    if kind == "reference":
-        if references:
-            return 0.4 if all(r in text for r in references) else 0.0
-        return 0.3 if find_references(text) else 0.0
-    if kind == "money":
-        return 0.25 if HAS_MONEY.search(text) else -0.1
-    if kind == "number":
-        return 0.12 if _has_count_or_frequency(text, question) else -0.12
-    if kind == "date":
-        return 0.12 if HAS_DATE.search(text) else -0.05
-    if kind == "who":
-        return 0.1 if HAS_NAME.search(text) else 0.0
-    if kind == "list":
-        return 0.08 if s.is_list_item or text.count(",") >= 2 else 0.0
-    return 0.0
-
-
 def score_sentences(
-    question: str, query_vector: list[float], hits: list[Hit], ix: Index
+    question: str, query_vector: list[float], hits: list[Hit], ix: Index, municipalities: list[str]
 ) -> tuple[list[Scored], dict[str, float]]:
-    """Every candidate sentence scored against the question; also the question's term weights."""
-    lexicon, vectors = helpers_for(ix)
-    q_stems = list(dict.fromkeys(lexicon.stems(question)))
-    weights = {st: lexicon.idf(st) for st in q_stems}
-    total_weight = sum(weights.values()) or 1.0
-    kind = question_kind(question)
-    references = find_references(question)
-    metadata_ok = asks_for_metadata(question)
-    sentences = [
-        s
-        for rank, h in enumerate(hits, start=1)
-        if metadata_ok or h.chunk.start >= 0  # catalog passages only for date/reference questions
-        for s in passage_sentences(h, rank)
-    ]
-    if not sentences:
-        return [], weights
-    mat = vectors.get([s.text for s in sentences])
-    dense = mat @ np.asarray(query_vector, dtype=np.float32)
-    section_stems = {h.chunk.chunk_id: set(lexicon.stems(h.chunk.section)) for h in hits}
-    scored = []
-    for s, d in zip(sentences, dense, strict=True):
-        stems = set(lexicon.stems(s.text))
-        context = stems | section_stems[s.hit.chunk.chunk_id]
-        lexical = sum(w for st, w in weights.items() if lexicon.matches(st, stems)) / total_weight
-        lexical_ctx = sum(w for st, w in weights.items() if lexicon.matches(st, context)) / total_weight
-        dense_n = float(np.clip((d - 0.72) / 0.18, 0.0, 1.0))
-        label = LABEL.match(s.text)
-        label_bonus = 0.2 if label and set(lexicon.stems(label.group(1))) & set(weights) else 0.0
-        heading_bonus = 0.15 if _opens_matching_section(s, weights, lexicon) else 0.0
-        total = (
-            0.35 * dense_n
-            + 0.25 * lexical
-            + 0.20 * lexical_ctx
-            + 0.20 * s.hit.score
-            + _kind_bonus(kind, s, references, question)
-            + label_bonus
-            + heading_bonus
-        )
-        scored.append(Scored(s, total, float(d), lexical))
+    """Every candidate unit scored by the learned selector, best first; also the question's term weights."""
+    rows, weights = unit_rows(question, query_vector, hits, ix, municipalities)
+    chooser = selector_model()
+    scored = [Scored(r.sentence, chooser.probability(r.features), r.dense, r.lexical) for r in rows]
     scored.sort(key=lambda x: x.total, reverse=True)
     return scored, weights
-
-
-def _opens_matching_section(s: Sentence, weights: dict[str, float], lexicon: Lexicon) -> bool:
-    """The first sentences of a section whose own heading is, for the most part, what the question asks about."""
-    chunk = s.hit.chunk
-    if not chunk.heading_path or s.start > 200:
-        return False
-    heading = set(lexicon.stems(chunk.heading_path[-1]))
-    if not heading:
-        return False
-    matched = sum(1 for st in heading if any(lexicon.matches(q, {st}) for q in weights))
-    return matched / len(heading) >= 0.5
 
 
 def _is_comparison(question: str, municipalities: list[str]) -> bool:
@@ -168,10 +57,12 @@ def _is_comparison(question: str, municipalities: list[str]) -> bool:
     return len(named) >= 2 or bool(COMPARISON.search(question))
 
 
-def select(scored: list[Scored], question: str, municipalities: list[str]) -> list[Scored]:
-    """The sentences to answer with: the best, close runners-up, one per document for comparisons,
-    and what a chosen sentence introduces (its list, its "Syfte:/Mål:/Åtgärder:" block);
-    sentences worded exactly like one already chosen are dropped."""
+def select(
+    scored: list[Scored], question: str, municipalities: list[str], chooser: SelectorModel | None = None
+) -> list[Scored]:
+    """The sentences to answer with: the best, close runners-up (by ``chooser``'s ratios, the shipped selector's by
+    default), one per document for comparisons, and what a chosen sentence introduces (its list, its
+    "Syfte:/Mål:/Åtgärder:" block); sentences worded exactly like one already chosen are dropped."""
     named = {m for m in municipalities if re.search(rf"\b{re.escape(m)}\b", question, re.IGNORECASE)}
     comparison = _is_comparison(question, municipalities)
     if named and not comparison:
@@ -181,6 +72,7 @@ def select(scored: list[Scored], question: str, municipalities: list[str]) -> li
     if not scored:
         return []
     best = scored[0]
+    chooser = chooser or selector_model()
     if asks_for_total(question):
         # A sum is answered with the table's total row when one of the best passages has one.
         totals = [c for c in scored if c.sentence.passage_rank <= TOTAL_FROM_PASSAGES and is_total_row(c.sentence.text)]
@@ -204,13 +96,14 @@ def select(scored: list[Scored], question: str, municipalities: list[str]) -> li
             if doc != best.sentence.hit.chunk.doc_id and doc not in by_doc and normalise(c.sentence.text) not in seen:
                 by_doc[doc] = c
         for c in sorted(by_doc.values(), key=lambda x: x.total, reverse=True)[:2]:
-            if c.total >= best.total - 0.3:
+            if c.total >= chooser.other_document_ratio * best.total:
                 take(c)
     for c in scored[1:]:
         if len(chosen) >= limit:
             break
         same_doc = c.sentence.hit.chunk.doc_id == best.sentence.hit.chunk.doc_id
-        if c.total >= (0.75 if same_doc or comparison else 0.92) * best.total and c.lexical > 0:
+        ratio = chooser.same_document_ratio if same_doc or comparison else chooser.other_document_ratio
+        if c.total >= ratio * best.total and c.lexical > 0:
             take(c)
     for c in list(chosen):
         for extra in _introduced_by(c, scored, kind):
@@ -246,15 +139,6 @@ def _introduced_by(c: Scored, scored: list[Scored], kind: str) -> list[Scored]:
     return extra
 
 
-ROLE = re.compile(
-    r"\b(rektor\w*|\w*chef\w*|förvaltningsledning\w*|\w*huvudman\w*|nämnden|samordnar\w*|lärare|pedagog\w*|"
-    r"förstelärar\w*|studie- och yrkesvägledar\w*|politisk\w* ledning\w*)\b",
-    re.IGNORECASE,
-)
-FREQUENCY = re.compile(r"\b(gång\w*|varje|per|årlig\w*|halvårsvis|månatlig\w*|veckovis|dagligen|regelbundet)\b", re.I)
-PROPER_NAME = re.compile(r"(?<=\s)[A-ZÅÄÖ][a-zåäö]+\s[A-ZÅÄÖ][a-zåäö]+")
-
-
 def focus_stems(
     own: str, weights: dict[str, float], lexicon: Lexicon, municipalities: tuple[str, ...] = ()
 ) -> list[str]:
@@ -281,15 +165,7 @@ def _carries_asked_fact(
     text = c.sentence.text
     if kind not in ("money", "number", "date", "who"):
         return True
-    if kind == "money":
-        found = bool(HAS_MONEY.search(text)) or _amount_under_money_header(c.sentence)
-    elif kind == "number":
-        found = _has_count_or_frequency(text, own)
-    elif kind == "date":
-        found = bool(HAS_DATE.search(text))
-    else:
-        found = bool(PROPER_NAME.search(" " + text) or ROLE.search(text))
-    if not found:
+    if not holds_asked_kind(kind, c.sentence, own):
         return False
     focus = focus_stems(own, weights, lexicon, municipalities)
     if not focus:
@@ -299,14 +175,6 @@ def _carries_asked_fact(
         return _count_near_focus(text, focus, lexicon)
     near = set(lexicon.stems(text)) | set(lexicon.stems(c.sentence.hit.chunk.section))
     return any(lexicon.matches(st, near) for st in focus)
-
-
-def _amount_under_money_header(s: Sentence) -> bool:
-    """A table row with a number in a table whose header names the currency ("Kostnad (tkr)")."""
-    text = s.text.strip()
-    if not text.startswith("|") or not re.search(r"\d", text):
-        return False
-    return bool(MONEY_UNIT.search(table_header(s.hit.chunk.text, s.start, text)))
 
 
 def _count_near_focus(text: str, focus: list[str], lexicon: Lexicon, window: int = 4) -> bool:
@@ -444,39 +312,9 @@ def compose(question: str, chosen: list[Scored]) -> tuple[str, list[Citation]]:
 
 def _as_sentence(s: Sentence) -> str:
     text = s.text.strip()
-    if text.startswith("|"):
+    if is_table_row(text):
         return table_row_text(s.hit.chunk.text, s.start, text)
     return text if text[-1:] in ".!?:" else text + "."
-
-
-def _cells(row: str) -> list[str]:
-    return [c.strip() for c in row.strip().strip("|").split("|")]
-
-
-def _is_amount(cell: str) -> bool:
-    return bool(re.fullmatch(r"[-−+]?\s*[\d\s.,]+\s*(%|tkr|kr|kronor|mkr|mnkr|st)?", cell.strip(), re.IGNORECASE))
-
-
-def table_header(passage: str, start: int, row: str) -> str:
-    """The header row of the table a row at ``start`` belongs to: its first row, when that row holds no amounts
-    (the row itself otherwise, so a table without a header is never read against one of its data rows)."""
-    first = row
-    for line in reversed(passage[:start].split("\n")[:-1]):
-        if not line.strip().startswith("|"):
-            break
-        first = line.strip()
-    return row if any(_is_amount(c) for c in _cells(first)[1:] if c) else first
-
-
-def table_row_text(passage: str, start: int, row: str) -> str:
-    """A table row read with its table's header row: "Hel hall: Timme 165, Dag 330." (the row as written when
-    it is the header itself or the cells do not line up)."""
-    header = table_header(passage, start, row)
-    head, cells = _cells(header), _cells(row)
-    if header == row or len(head) != len(cells) or len(cells) < 2:
-        return row
-    pairs = [f"{h} {v}".strip() for h, v in zip(head[1:], cells[1:], strict=True) if v]
-    return f"{cells[0]}: {', '.join(pairs)}." if cells[0] else f"{', '.join(pairs)}."
 
 
 @dataclass
@@ -496,7 +334,7 @@ def analyse(
 
     Sentences are scored against what was searched for; what the question asks (its kind, its focus, the words
     the documents lack) is read from the question's own words."""
-    scored, weights = score_sentences(question.search_text, query_vector, hits, ix)
+    scored, weights = score_sentences(question.search_text, query_vector, hits, ix, municipalities)
     lexicon, _ = helpers_for(ix)
     chosen = select(scored, question.search_text, municipalities)
     own = question.text

@@ -7,13 +7,14 @@ the train split, threshold chosen on the dev split) and read once at start. Noth
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-MODEL_FILE = Path(__file__).resolve().parent / "trained" / "refusal.json"
+from assistant.modelfile import TRAINED_DIR, read_model_file, write_model_file
+
+MODEL_FILE = TRAINED_DIR / "refusal.json"
 MODEL_VERSION = 1
 
 
@@ -43,12 +44,7 @@ class RefusalModel:
 
 def read_model(path: Path = MODEL_FILE) -> RefusalModel:
     """The model in ``path``; raises ValueError (English, for developers) when it is missing or malformed."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ValueError(f"cannot read the refusal model {path}: {exc}") from exc
-    if data.get("version") != MODEL_VERSION:
-        raise ValueError(f"{path}: model version {data.get('version')!r}, expected {MODEL_VERSION}")
+    data = read_model_file(path, MODEL_VERSION)
     return RefusalModel(
         {str(k): float(v) for k, v in data["weights"].items()},
         float(data["bias"]),
@@ -64,5 +60,4 @@ def model() -> RefusalModel:
 
 
 def write_model(refusal: RefusalModel, path: Path = MODEL_FILE) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(refusal.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    write_model_file(path, refusal.to_json())

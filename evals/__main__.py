@@ -29,7 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--baseline", action="store_true", help="also run the naive baseline and compare")
     p_run.add_argument("--judge", action="store_true", help="add LLM-judged faithfulness and relevance")
     p_run.add_argument("--no-latency", action="store_true", help="skip the first-time/warm latency measurement")
-    p_train = sub.add_parser("train", help="fit the refusal model on the train split, threshold on dev")
+    p_train = sub.add_parser(
+        "train", help="fit the answer selector, summary weights and refusal model on train, choose on dev"
+    )
     p_train.add_argument("--set", type=Path, default=DEFAULT_SET)
     args = parser.parse_args(argv)
     settings = get_settings()

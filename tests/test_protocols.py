@@ -477,7 +477,7 @@ def test_generated_pdf_protocol_reads_as_items(tmp_path):
 
 
 def test_table_without_a_header_row_is_read_as_written():
-    from assistant.extractive import table_row_text
+    from assistant.tables import table_row_text
 
     headerless = "Kostnader:\n| Läxhjälp | 1 200 tkr |\n| Simskola | 800 tkr |"
     start = headerless.index("| Simskola")

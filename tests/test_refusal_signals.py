@@ -8,8 +8,8 @@ import json
 import pytest
 
 from assistant import REFUSAL, ask
-from assistant.extractive import HAS_DATE, has_quantity
 from assistant.questions import asked_words, question_kind
+from assistant.rules import HAS_DATE, has_quantity
 from assistant.sentences import helpers_for
 from evals.dataset import load_set
 from evals.metrics import normalise
