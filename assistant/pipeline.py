@@ -11,8 +11,10 @@ from assistant.extractive import answer_extractive, refusal
 from assistant.followup import Interpretation, rewrite
 from assistant.lookup import dnr_answer, explicit_answer, topic_answer
 from assistant.models import Answer
+from assistant.parts import join_parts, question_parts
 from assistant.questions import clean_question, question_kind
 from assistant.refusal import model as refusal_model
+from assistant.summaries import summary_answer
 from index import Filters, Index
 from settings import Settings, get_settings
 
@@ -95,6 +97,24 @@ def ask_stream(
     if settings.log_content:
         log.info("Fråga: %s", cleaned.text)
     ix = index or get_index(settings)
+    parts = question_parts(cleaned.text) if mode == "extractive" else [cleaned.text]
+    if len(parts) > 1:
+        # Each part on its own, later parts read after the earlier ones ("… och när beslutades det?").
+        answers: list[Answer] = []
+        for i, part in enumerate(parts):
+            earlier = [{"role": "user", "content": p} for p in parts[:i]]
+            answers.append(ask(part, turns + earlier, filters, mode, settings, ix))
+        joined = join_parts(cleaned.text, parts, answers)
+        joined.notices = list(cleaned.notices)
+        joined.scope = filter_label(filters, ix)
+        total = (time.perf_counter() - started) * 1000
+        joined.timings_ms = {
+            "retrieve": sum(a.timings_ms.get("retrieve", 0.0) for a in answers),
+            "answer": total - sum(a.timings_ms.get("retrieve", 0.0) for a in answers),
+            "total": total,
+        }
+        yield joined
+        return
     municipalities = municipalities_of(ix)
     interpretation = rewrite(cleaned.text, turns, municipalities)
     deadline = time.monotonic() + settings.llm_timeout  # the whole LLM answer, rewriting included
@@ -135,11 +155,8 @@ def ask_stream(
         yield finish(by_dnr)
         return
     threshold = refusal_threshold(settings)
-    extractive = topic_answer(
-        standalone,
-        ix,
-        answer_extractive(interpretation, result.query_vector, result.hits, ix, threshold, municipalities),
-    )
+    extractive = answer_extractive(interpretation, result.query_vector, result.hits, ix, threshold, municipalities)
+    extractive = summary_answer(standalone, result.query_vector, topic_answer(standalone, ix, extractive), ix)
     if mode != "llm":
         yield finish(extractive)
         return

@@ -55,8 +55,23 @@ def test_training_reads_only_train_and_dev(monkeypatch):
         seen.extend(i["split"] for i in items)
         raise StopIteration
 
+    def record_prepared(items, ix, settings):
+        seen.extend(i["split"] for i in items)
+        return []
+
+    monkeypatch.setattr(train_module, "municipalities_of", lambda ix: [])
+    monkeypatch.setattr(train_module, "prepare", record_prepared)
+    monkeypatch.setattr(train_module, "train_selector", lambda train_p, dev_p, kommuner: None)
+    monkeypatch.setattr(train_module, "select_split", lambda items, split: [i for i in items if i["split"] == split])
+    monkeypatch.setattr(
+        train_module,
+        "train_summary",
+        lambda items, ix, settings: seen.extend(
+            i["split"] for split in ("train", "dev") for i in train_module.select_split(items, split)
+        ),
+    )
     monkeypatch.setattr(train_module, "feature_table", record)
     items = [{"split": s, "answerable": True} for s in ("train", "dev", "test")]
     with pytest.raises(StopIteration):
         train_module.train(items, None, None)
-    assert "test" not in seen
+    assert "test" not in seen and {"train", "dev"} <= set(seen)

@@ -1,0 +1,110 @@
+"""Answers of other shapes: summaries of a section, and questions with two parts."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from assistant import ask
+from assistant.models import Answer, Citation
+from assistant.parts import join_parts, question_parts
+from assistant.summaries import SummaryWeights, asks_for_summary, lexrank, pick, read_weights
+from index import Hit
+from index.chunking import Chunk
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("Vad kostade det och när beslutades det?", ["Vad kostade det?", "När beslutades det?"]),
+        (
+            "Hur många elever finns och vem är rektor på skolan?",
+            ["Hur många elever finns?", "Vem är rektor på skolan?"],
+        ),
+        ("Vad kostar matematiksatsningen?", ["Vad kostar matematiksatsningen?"]),
+        ("Hur många elever och lärare finns det?", ["Hur många elever och lärare finns det?"]),
+        ("Vad beslutades 2025-06-17 § 44 och § 47?", ["Vad beslutades 2025-06-17 § 44 och § 47?"]),
+        ("Vilka skolor och vilka förskolor?", ["Vilka skolor och vilka förskolor?"]),  # parts too short to stand
+    ],
+)
+def test_question_parts(question, parts):
+    assert question_parts(question) == parts
+
+
+def _hit() -> Hit:
+    chunk = Chunk("d#0", "d.md", "Plan", "Alingsås", 2025, ["Ekonomi"], "Text.", 0, 5, None, None)
+    return Hit(1, chunk, 0.9, 0.8, 1.0, [])
+
+
+def test_parts_joined_with_citations_renumbered_and_a_part_not_answered_named():
+    first = Answer(
+        "a",
+        "Den kostar 100 tkr. [1] Och 20 tkr till. [2]",
+        False,
+        "extractive",
+        citations=[Citation(1, _hit()), Citation(2, _hit())],
+        evidence=0.8,
+    )
+    second = Answer("b", "Beslut i maj. [1]", False, "extractive", citations=[Citation(1, _hit())], evidence=0.6)
+    refused = Answer("c", "Jag hittar inget", True, "extractive", evidence=0.1)
+    joined = join_parts("q", ["Vad kostar den?", "När beslutades den?"], [first, second])
+    assert "**När beslutades den?** Beslut i maj. [3]" in joined.answer
+    assert [c.n for c in joined.citations] == [1, 2, 3] and joined.evidence == 0.6 and not joined.refused
+    partly = join_parts("q", ["Vad kostar den?", "Vem beslutade?"], [first, refused])
+    assert "**Vem beslutade?** Det besvarar inte dokumenten." in partly.answer and not partly.refused
+    assert join_parts("q", ["A?", "B?"], [refused, refused]).refused
+
+
+@pytest.mark.parametrize(
+    ("question", "summary"),
+    [
+        ("Sammanfatta uppföljningen av budgetinriktningen 2025.", True),
+        ("Kan du sammanfatta vad nämnden fick redovisat?", True),
+        ("Vad handlar Svenljungas plan för kvalitetsarbetet om?", True),
+        ("Vad kom uppföljningen fram till i stora drag?", True),
+        ("Vilka är de viktigaste åtgärderna?", True),
+        ("Vad kostar matematiksatsningen?", False),
+        ("Vilka åtgärder föreslås?", False),
+    ],
+)
+def test_summary_questions(question, summary):
+    assert asks_for_summary(question) is summary
+
+
+def test_lexrank_prefers_the_unit_like_the_others_and_mmr_avoids_repeats():
+    # Three units about one topic (one a near-copy) and one outlier.
+    v = np.array([[1.0, 0.1, 0.0], [0.95, 0.2, 0.0], [0.9, 0.0, 0.3], [0.0, 0.0, 1.0]], dtype=np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    centrality = lexrank(v)
+    assert centrality.argmax() in (0, 1, 2) and centrality[3] == centrality.min()
+    chosen = pick(centrality, np.zeros(4), v, 2, SummaryWeights(0.0, 0.9))
+    assert 3 in chosen  # with novelty weighed heavily the second pick is the outlier, not the near-copy
+
+
+def test_shipped_summary_weights_are_readable():
+    weights = read_weights()
+    assert 0.0 <= weights.relevance <= 1.0 and 0.0 <= weights.novelty <= 1.0 and weights.fitted_on
+
+
+def test_summary_of_a_document_quotes_several_units_in_order(shared_index, built):
+    answer = ask("Sammanfatta Alingsås verksamhetsuppföljning för 2022/2023.", settings=built[0], index=shared_index)
+    assert not answer.refused, answer.answer
+    assert answer.answer.startswith("Sammanfattning av")
+    items = re.findall(r"^- .+\[(\d+)\]$", answer.answer, flags=re.MULTILINE)
+    assert 3 <= len(items) <= 6
+    for c in answer.citations:  # every quoted unit is verbatim in its passage
+        assert all(q in c.hit.chunk.text for q in c.quotes)
+
+
+def test_two_part_question_answers_each_part(shared_index, built):
+    answer = ask(
+        "Hur mycket kostar matematiksatsningen och vad kostar elevhälsopersonalen?",
+        settings=built[0],
+        index=shared_index,
+    )
+    assert not answer.refused
+    assert "100 tkr" in answer.answer and "2 400 tkr" in answer.answer, answer.answer
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert markers == {c.n for c in answer.citations}
