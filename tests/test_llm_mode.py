@@ -169,7 +169,7 @@ def test_endless_stream_is_bounded_in_time_and_size(shared_index, llm_settings):
 
 def test_one_huge_reply_is_capped(shared_index, llm_settings):
     with FakeLLM() as llm:
-        llm.script.replies = ["Stort [1]. " + "x" * 5_000_000]
+        llm.script.replies = ["Stort [1]. " + "x" * 50_000_000]
         settings = llm_settings(llm.url, timeout=20.0).model_copy(update={"llm_max_chars": 4000})
         answer = ask(QUESTION, settings=settings, index=shared_index)
     assert len(answer.answer) < 4000 and "xxxx" not in answer.answer
