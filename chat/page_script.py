@@ -109,6 +109,11 @@ PAGE_JS = """
         for (const [en, sv] of prefixes) if (v.startsWith(en)) el.setAttribute(attr, sv + v.slice(en.length));
       }
     });
+    // Status messages read to screen readers ("Loading"); the text node is changed in place for Gradio to keep.
+    document.querySelectorAll('[role=status]').forEach(el => el.childNodes.forEach(n => {
+      const t = n.nodeType === 3 ? n.nodeValue.trim() : '';
+      if (labels[t]) n.nodeValue = labels[t];
+    }));
   };
   let queued = false;
   new MutationObserver(() => {
@@ -116,7 +121,8 @@ PAGE_JS = """
     queued = true;
     requestAnimationFrame(() => { queued = false; relabel(); });
   }).observe(document.documentElement,
-    {subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label', 'title', 'lang']});
+    {subtree: true, childList: true, characterData: true, attributes: true,
+     attributeFilter: ['aria-label', 'title', 'lang']});
   relabel();
 }
 """

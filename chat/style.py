@@ -101,10 +101,11 @@ dialog.dokumentvy::backdrop {{ background: rgb(0 0 0 / 0.45); }}
 .dokumentvy-innehall h3 {{ font-size: 1rem; margin-top: 14px; }}
 .dokumentvy-aktuell {{ border-left: 3px solid var(--primary-500); padding-left: 10px; }}
 
-/* Dokument tab: the table's headers break between words only. */
+/* Dokument tab: the page's font (Gradio's table font is monospace and wide); words break only where they may. */
+#dokumentlista table, #dokumentlista th, #dokumentlista td {{ font-family: var(--font) !important; }}
 #dokumentlista th, #dokumentlista th * {{ word-break: normal !important; overflow-wrap: normal !important;
-  hyphens: none; }}
-#dokumentlista td {{ overflow-wrap: anywhere; }}
+  hyphens: none; white-space: normal !important; }}
+#dokumentlista td, #dokumentlista td * {{ word-break: normal !important; overflow-wrap: break-word !important; }}
 
 @media (max-width: {PHONE_MAX_PX}px) {{
   #chatt {{ height: min(420px, 48vh) !important; }}

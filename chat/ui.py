@@ -166,8 +166,10 @@ def build_app(settings: Settings) -> gr.Blocks:
     def clear():
         return [], "", EMPTY_PANEL, "", [], gr.update(visible=False), "", [], gr.update(visible=True), None
 
-    def dokumentvy(chunk_id: str, quotes: str) -> str:
-        """The document view of a source card (called from the page)."""
+    def dokumentvy(arguments: list) -> str:
+        """The document view of a source card. The page calls it with [chunk id, the quotes as JSON] (Gradio hands
+        a server function the caller's argument list as one value)."""
+        chunk_id, quotes = (list(arguments) + ["", ""])[:2] if isinstance(arguments, list) else (arguments, "")
         try:
             wanted = [q for q in json.loads(quotes or "[]") if isinstance(q, str)]
         except (ValueError, TypeError):
@@ -245,13 +247,13 @@ def build_app(settings: Settings) -> gr.Blocks:
                         with gr.Row(equal_height=True):
                             question = gr.Textbox(
                                 label="Din fråga",
-                                placeholder="Till exempel: Vad gör nämnden för elever med hög frånvaro?",
+                                placeholder="Till exempel: Vad kostar matematiksatsningen?",
                                 scale=5,
                                 min_width=180,
                                 elem_id="fraga",
                                 max_length=settings.max_question_chars,
                             )
-                            send = gr.Button("Skicka", variant="primary", scale=1, min_width=90, elem_id="skicka")
+                            send = gr.Button("Skicka", variant="primary", scale=0, min_width=80, elem_id="skicka")
                         # Shown when the conversation changed how the last question was read.
                         ask_alone = gr.Button(
                             "Fråga som en ny fråga", visible=False, size="sm", elem_id="ny-fraga", variant="secondary"
@@ -271,7 +273,7 @@ def build_app(settings: Settings) -> gr.Blocks:
                                 label="Sök bara i dokument",
                                 elem_id="filter-dokument",
                             )
-                    with gr.Column(scale=2, min_width=300):
+                    with gr.Column(scale=2, min_width=260):
                         sources = gr.HTML(
                             EMPTY_PANEL,
                             html_template=SOURCES_TEMPLATE,
