@@ -26,7 +26,7 @@ def join_chunks(chunks: Iterable[Chunk]) -> Passage:
     length, end = 0, None
     for c in sorted(chunks, key=lambda c: c.start):
         exact = len(c.text) == c.end - c.start
-        if end is not None and exact and c.start < end:
+        if end is not None and exact and c.start <= end:
             skip = min(end - c.start, len(c.text))
             offsets[c.chunk_id] = length - skip
             piece = c.text[skip:]
