@@ -157,6 +157,16 @@ element.addEventListener('click', async (event) => {
   const mark = body.querySelector('mark');
   if (mark) mark.scrollIntoView({block: 'center'});
 });
+// A new answer's sources arrive with the answer: the chat then shows the start of the newest exchange (the question
+// on top) rather than the end of a long answer.
+watch('value', () => setTimeout(() => {
+  const asked = document.querySelectorAll('#chatt [data-testid=user]');
+  const last = asked[asked.length - 1];
+  let box = last && last.parentElement;
+  while (box && !(box.scrollHeight > box.clientHeight + 1
+    && ['auto', 'scroll'].includes(getComputedStyle(box).overflowY))) box = box.parentElement;
+  if (box) box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+}, 100));
 // "[n]" in an answer: open that answer's sources, scroll to the card and focus it.
 if (!window.__kallLankar) {
   window.__kallLankar = true;

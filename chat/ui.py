@@ -242,6 +242,9 @@ def build_app(settings: Settings) -> gr.Blocks:
                             elem_id="chatt",
                             placeholder="Ställ en fråga om dokumenten nedan.",
                             feedback_options=None,
+                            # The page scrolls the chat to the newest question once its answer is in (the sources
+                            # panel's script); following the text down would show the end of a long answer.
+                            autoscroll=False,
                             buttons=["copy", "copy_all"],
                         )
                         with gr.Row(equal_height=True):
@@ -361,27 +364,17 @@ def build_app(settings: Settings) -> gr.Blocks:
         inputs = [question, chatbot, kommun, dokument, conversation, blocks]
         outputs = [chatbot, question, sources, export, conversation, ask_alone, last_asked, blocks, chips_row]
         export_file = ([export, chatbot], download_btn)
-        # After an answer the chat shows its start (the question on top), not the end of a long answer.
-        show_start = (
-            "() => { const box = document.querySelector('#chatt [role=log]');"
-            " const asked = document.querySelectorAll('#chatt .message-row.user-row, #chatt [data-testid=user]');"
-            " const last = asked[asked.length - 1];"
-            " if (box && last) box.scrollTop = last.getBoundingClientRect().top - box.getBoundingClientRect().top"
-            " + box.scrollTop - 8; }"
-        )
-        send.click(respond, inputs, outputs, api_name="chatt").then(
-            download, *export_file, api_visibility="private"
-        ).then(None, None, None, js=show_start)
+        send.click(respond, inputs, outputs, api_name="chatt").then(download, *export_file, api_visibility="private")
         question.submit(respond, inputs, outputs, api_visibility="private").then(
             download, *export_file, api_visibility="private"
-        ).then(None, None, None, js=show_start)
+        )
         ask_alone.click(respond_alone, [last_asked, *inputs[1:]], outputs, api_visibility="private").then(
             download, *export_file, api_visibility="private"
-        ).then(None, None, None, js=show_start)
+        )
         for chip, example in zip(chips, EXAMPLES, strict=True):
             chip.click(lambda q=example: q, None, question, api_visibility="private").then(
                 respond, inputs, outputs, api_visibility="private"
-            ).then(download, *export_file, api_visibility="private").then(None, None, None, js=show_start)
+            ).then(download, *export_file, api_visibility="private")
         cleared = [chatbot, question, sources, export, conversation, ask_alone, last_asked, blocks, chips_row]
         cleared.append(download_btn)
         clear_btn.click(clear, None, cleared, api_visibility="private")

@@ -354,3 +354,17 @@ def test_gradio_s_message_labels_and_missing_swedish_strings():
     assert LABEL_PREFIXES_SV["bot's message: "] == "Assistentens svar: "
     assert GRADIO_SV["chatbot"]["copy_message"] == "Kopiera meddelandet"
     assert GRADIO_SV["upload_text"] == {"click_to_upload": "Klicka för att ladda upp", "drop_file": "Släpp filen här"}
+
+
+def test_upload_form_refuses_a_duplicate_and_a_date_not_written_as_iso(tmp_settings, tmp_path):
+    existing = "svenljunga-bun-plan-systematiskt-kvalitetsarbete-2026.txt"
+    copy = tmp_path / "kopia.txt"
+    copy.write_bytes((tmp_settings.corpus_dir / existing).read_bytes())
+    before = sorted(p.name for p in tmp_settings.corpus_dir.iterdir())
+    twice = list(upload(str(copy), "", "", "", tmp_settings))[-1]
+    assert twice.startswith("Filen lades inte till") and "finns redan" in twice and existing in twice
+    new = tmp_path / "ny.txt"
+    new.write_text("Protokoll\n\nNämnden beslutade att bygga en ny skola.", encoding="utf-8")
+    dated = list(upload(str(new), "", "", "23 september 2025", tmp_settings))[-1]
+    assert "ÅÅÅÅ-MM-DD" in dated
+    assert sorted(p.name for p in tmp_settings.corpus_dir.iterdir()) == before

@@ -210,10 +210,17 @@ def test_phone_english_browser_question_box_first_sources_under_the_answer(brows
         assert question["y"] + question["height"] <= SIZES["phone"][1], question
         assert english_strings(page) == []
         # An example chip asks at once.
-        page.locator("#exempel button").filter(has_text="Vad kostar matematiksatsningen?").click()
+        page.locator("#exempel button").filter(has_text="Vad gör nämnden för elever med hög frånvaro?").click()
         answer = wait_for_answer(page, 0)
-        assert "100 tkr" in answer
+        assert "socialpedagoger" in answer and "[1]" in answer
         assert not page.locator("#exempel").is_visible()
+        # The chat shows the start of the newest exchange, not the end of a long answer.
+        page.wait_for_function(
+            "() => { const log = document.querySelector('#chatt').getBoundingClientRect();"
+            " const asked = [...document.querySelectorAll('#chatt [data-testid=user]')].pop().getBoundingClientRect();"
+            " return asked.top >= log.top && asked.top < log.top + log.height / 2; }",
+            timeout=5_000,
+        )
         asked, panel, chat = box(page, "#fraga"), box(page, "#kallor"), box(page, "#chatt")
         assert panel["y"] >= chat["y"] + chat["height"]
         assert panel["y"] - (asked["y"] + asked["height"]) < 200, (asked, panel)
@@ -312,7 +319,7 @@ def test_documents_tab_fits_and_shows_sections_at_once(page):
     )
 
 
-def test_upload_then_ask_about_it(page, tmp_path):
+def test_upload_then_ask_about_it(page, browser, app, tmp_path):
     import docx
 
     path = tmp_path / "Simskola i Testby.docx"
@@ -323,6 +330,8 @@ def test_upload_then_ask_about_it(page, tmp_path):
 
     page.get_by_role("tab", name="Dokument").click()
     page.locator("#uppladdning input[type=file]").set_input_files(str(path))
+    # The form is pre-filled from the file first; the municipality is typed after that.
+    page.wait_for_function("() => (document.querySelector('#uppladdning-status textarea')?.value || '') !== ''")
     page.locator("#upp-kommun textarea, #upp-kommun input").first.fill("Testby")
     page.locator("#ladda-upp").click()
     page.wait_for_function(
@@ -330,6 +339,14 @@ def test_upload_then_ask_about_it(page, tmp_path):
         timeout=120_000,
     )
     page.locator("#dokumentlista").get_by_text("Simundervisning i Testby").first.wait_for(timeout=30_000)
+    # A page opened afterwards lists the new document and its municipality in the filters.
+    with opened(browser, app) as later:
+        later.get_by_role("tab", name="Dokument").click()
+        later.locator("#dokumentlista").get_by_text("Simundervisning i Testby").first.wait_for(timeout=10_000)
+        later.get_by_role("tab", name="Fråga").click()
+        later.locator("#filter").get_by_text("Sök bara i vissa kommuner eller dokument").click()
+        later.locator("#filter-kommun input").click()
+        later.get_by_role("option", name="Testby").wait_for(timeout=10_000)
 
     page.get_by_role("tab", name="Fråga").click()
     answer = ask(page, "Hur många extra simlektioner får eleverna i årskurs 3?", 0)
