@@ -109,6 +109,9 @@ class SourceBlock:
 
 def source_block(answer: Answer, number: int, chunks: Sequence[Chunk]) -> SourceBlock:
     """The cards for an answer: its citations, or the closest passages when it was refused."""
+    # One pass over the index keeps only the cited documents' chunks, where each card finds its section.
+    cited = {c.hit.chunk.doc_id for c in answer.citations} | {h.chunk.doc_id for h in answer.closest}
+    chunks = [c for c in chunks if c.doc_id in cited]
     if answer.citations:
         cards = "".join(
             _card(card_id(number, c.n), f"[{c.n}]", c.hit, c.quotes, chunks, rated=True) for c in answer.citations

@@ -245,6 +245,9 @@ def test_tablet_dark_uses_both_columns(browser, app):
         background = page.evaluate("() => getComputedStyle(document.querySelector('#kallor .kalla')).backgroundColor")
         assert sum(int(v) for v in re.findall(r"\d+", background)[:3]) < 3 * 90, background
         assert english_strings(page) == []
+        page.get_by_role("tab", name="Beslut").click()
+        page.locator("#beslutslista th").first.wait_for()
+        assert english_strings(page) == []
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
