@@ -358,6 +358,43 @@ def test_upload_then_ask_about_it(page, browser, app, tmp_path):
     assert only_local(page.requests_seen) == []
 
 
+def test_a_pdf_source_opens_at_its_page(page, tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "Badplan Testby.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for heading, text in (
+        ("Badplan för Testby", "Nämnden vill bygga ett nytt utomhusbad vid sjön under 2027."),
+        ("Kostnader", "Utomhusbadet beräknas kosta 42 miljoner kronor enligt förstudien."),
+    ):
+        pdf.setFont("Helvetica", 12)
+        pdf.drawString(72, 780, heading)
+        pdf.drawString(72, 750, text)
+        pdf.showPage()
+    pdf.save()
+
+    page.get_by_role("tab", name="Dokument").click()
+    page.locator("#uppladdning input[type=file]").set_input_files(str(path))
+    page.wait_for_function("() => (document.querySelector('#uppladdning-status textarea')?.value || '') !== ''")
+    page.locator("#ladda-upp").click()
+    page.wait_for_function(
+        "() => (document.querySelector('#uppladdning-status textarea')?.value || '').startsWith('Klart')",
+        timeout=120_000,
+    )
+    page.get_by_role("tab", name="Fråga").click()
+    answer = ask(page, "Vad beräknas utomhusbadet i Testby kosta?", 0)
+    assert "42 miljoner" in answer
+    button = page.locator("#kalla-1-1 .visa-dokument")
+    assert button.inner_text() == "Visa sidan i dokumentet"
+    button.click()
+    view = page.locator("dialog.dokumentvy")
+    view.locator("mark").first.wait_for(timeout=10_000)
+    assert "sida 2" in view.locator("h2").inner_text()
+    assert "42 miljoner" in view.locator("mark").first.inner_text()
+    assert "Nämnden vill bygga" not in view.inner_text()
+
+
 def test_bad_upload_is_rejected_in_swedish(page, tmp_path):
     bad = tmp_path / "tom.pdf"
     bad.write_bytes(b"%PDF-1.4 broken")
