@@ -245,7 +245,9 @@ def build_app(settings: Settings) -> gr.Blocks:
                             # The page scrolls the chat to the newest question once its answer is in (the sources
                             # panel's script); following the text down would show the end of a long answer.
                             autoscroll=False,
-                            buttons=["copy", "copy_all"],
+                            # No copy buttons: they copy a message's markup (the citation links); the conversation
+                            # is copied as Markdown from the export box below.
+                            buttons=[],
                         )
                         with gr.Row(equal_height=True):
                             question = gr.Textbox(

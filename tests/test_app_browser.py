@@ -383,7 +383,7 @@ def test_a_pdf_source_opens_at_its_page(page, tmp_path):
         timeout=120_000,
     )
     page.get_by_role("tab", name="Fråga").click()
-    answer = ask(page, "Vad beräknas utomhusbadet i Testby kosta?", 0)
+    answer = ask(page, "Vad kostar utomhusbadet enligt förstudien?", 0)
     assert "42 miljoner" in answer
     button = page.locator("#kalla-1-1 .visa-dokument")
     assert button.inner_text() == "Visa sidan i dokumentet"
