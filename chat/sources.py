@@ -143,11 +143,6 @@ def sources_panel(blocks: Sequence[SourceBlock]) -> str:
     return "".join(parts) + "</div>"
 
 
-def render_sources(answer: Answer | None, chunks: Sequence[Chunk] = ()) -> str:
-    """The panel for a single answer (the first of a conversation)."""
-    return sources_panel([source_block(answer, 1, chunks)] if answer else [])
-
-
 def link_citations(escaped_text: str, answer_number: int, numbers: set[int]) -> str:
     """Each "[n]" of an answer (already HTML-escaped) as a link to its source card."""
 

@@ -13,10 +13,15 @@ from app import parse_auth
 from assistant.models import Answer, Citation
 from chat.documents import outline_text
 from chat.export import answer_markdown
-from chat.sources import relevance_words, render_sources
+from chat.sources import relevance_words, source_block, sources_panel
 from chat.uploads import upload
 from index import Hit
 from index.chunking import Chunk
+
+
+def render_sources(answer: Answer) -> str:
+    """The sources panel of a conversation of one answer (cards built from the answer's own passages)."""
+    return sources_panel([source_block(answer, 1, [])])
 
 
 def _answer(text: str, passage: str, quote: str) -> Answer:
