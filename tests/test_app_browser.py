@@ -162,10 +162,9 @@ def test_desktop_sources_one_tap_away_and_kept_per_answer(page):
     assert first_card.locator(".kalla-citat mark").count() >= 1
     assert first_card.locator("details.kalla-hela summary").inner_text() == "Visa hela avsnittet"
     assert first_card.locator(".visa-dokument").inner_text() == "Visa i dokumentet"
-    assert overlaps(page) == []
-    page.evaluate("() => window.scrollTo(0, 0)")
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=False)
+    assert overlaps(page) == []
 
     first_card.locator(".visa-dokument").click()
     view = page.locator("dialog.dokumentvy")
@@ -221,13 +220,13 @@ def test_phone_english_browser_question_box_first_sources_under_the_answer(brows
             " return asked.top >= log.top && asked.top < log.top + log.height / 2; }",
             timeout=5_000,
         )
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.screenshot(path=str(PHONE_SCREENSHOT), full_page=False)
         asked, panel, chat = box(page, "#fraga"), box(page, "#kallor"), box(page, "#chatt")
         assert panel["y"] >= chat["y"] + chat["height"]
         assert panel["y"] - (asked["y"] + asked["height"]) < 200, (asked, panel)
         assert overlaps(page) == []
         assert english_strings(page) == []
-        page.evaluate("() => window.scrollTo(0, 0)")
-        page.screenshot(path=str(PHONE_SCREENSHOT), full_page=False)
         page.get_by_role("tab", name="Dokument").click()
         page.locator("#uppladdning").wait_for()
         assert english_strings(page) == []
