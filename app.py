@@ -51,8 +51,9 @@ def serve(settings: Settings, host: str, port: int, block: bool = True):
     from starlette.middleware import Middleware
 
     from chat.login_guard import LoginForUnguardedRoutes
-    from chat.sources import CSS
-    from chat.ui import build_app, theme
+    from chat.page_script import page_js, translations
+    from chat.style import CSS, theme
+    from chat.ui import build_app
 
     prepare(settings)
     demo = build_app(settings)
@@ -65,6 +66,8 @@ def serve(settings: Settings, host: str, port: int, block: bool = True):
         auth_message="Logga in för att använda Nämndassistenten.",
         theme=theme(),
         css=CSS,
+        js=page_js(),
+        i18n=translations(),
         show_error=False,
         quiet=False,
         prevent_thread_lock=not block,

@@ -8,6 +8,8 @@ from corpus.sections import outline_rows
 from index import Index
 
 COLUMNS = ["Dokument-id", "Titel", "Kommun", "Nämnd", "Typ", "Datum", "Diarienummer", "Avsnitt", "Textavsnitt"]
+# Shares of the table's width: every column fits at 1400 px, the long id and title get the most room.
+COLUMN_WIDTHS = ["14%", "21%", "9%", "13%", "10%", "8%", "9%", "8%", "8%"]
 
 
 def documents_table(ix: Index) -> list[list[str | int]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import re
 import tempfile
 import time
@@ -21,6 +22,7 @@ from chat.decisions_tab import COLUMNS as DECISION_COLUMNS
 from chat.decisions_tab import csv_file, filtered, source_text
 from chat.decisions_tab import rows as decision_rows
 from chat.documents import (
+    COLUMN_WIDTHS,
     COLUMNS,
     build_info,
     document_choices,
@@ -29,7 +31,8 @@ from chat.documents import (
     outline_text,
 )
 from chat.export import answer_markdown, conversation_markdown, export_filename
-from chat.sources import render_sources
+from chat.page_script import SOURCES_JS, SOURCES_TEMPLATE
+from chat.sources import EMPTY_PANEL, SourceBlock, document_view, link_citations, source_block, sources_panel
 from chat.uploads import prefill, upload
 from index import Filters
 from settings import Settings
@@ -41,15 +44,6 @@ EXAMPLES = [
     "Hur följer Svenljunga upp trygghet och studiero?",
 ]
 THINKING = "Söker i dokumenten …"
-
-
-def theme() -> gr.themes.Base:
-    """System fonts only: the page must not load fonts (or anything else) from other hosts."""
-    return gr.themes.Base(
-        primary_hue="blue",
-        font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica", "Arial", "sans-serif"],
-        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
-    )
 
 
 def mode_text(settings: Settings) -> str:
@@ -72,11 +66,20 @@ def _content_text(content: Any) -> str:
     return ""
 
 
+MARKUP = re.compile(r"<[^>]+>")
+
+
+def plain_message(content: Any) -> str:
+    """A chat message as the text it shows: the only markup in a message is the app's own (citation links),
+    because questions and answers are escaped before they are shown."""
+    return html.unescape(MARKUP.sub("", _content_text(content)))
+
+
 def _history_turns(history: list[dict] | None) -> list[dict]:
     turns = []
     for message in history or []:
         if isinstance(message, dict) and message.get("role") in ("user", "assistant"):
-            text = html.unescape(_content_text(message.get("content")))
+            text = plain_message(message.get("content"))
             if text and text != THINKING:
                 turns.append({"role": message["role"], "content": text})
     return turns
@@ -111,49 +114,67 @@ def build_app(settings: Settings) -> gr.Blocks:
         kommun: list[str] | None,
         dokument: list[str] | None,
         conversation: list[str] | None,
+        blocks: list[SourceBlock] | None,
         with_context: bool,
     ):
         history = list(history or [])
         conversation = list(conversation or [])
+        blocks = list(blocks or [])
+        number = len(conversation) + 1
         turns = _history_turns(history) if with_context else []
         filters = Filters(kommun=list(kommun or []), doc_ids=list(dokument or []))
         # Questions and document text are shown as text: escaped, so no markup in them is ever interpreted.
         history += [{"role": "user", "content": html.escape(message or "")}, {"role": "assistant", "content": THINKING}]
-        unchanged = (gr.update(), gr.update(), conversation, gr.update(), gr.update())
+        unchanged = (gr.update(), gr.update(), conversation, gr.update(), gr.update(), blocks, gr.update())
         yield history, "", *unchanged
+        current = get_index(settings)
         final: Answer | None = None
-        for partial in ask_stream(message, turns, filters, settings=settings, index=get_index(settings)):
+        for partial in ask_stream(message, turns, filters, settings=settings, index=current):
             final = partial
             if partial.mode == "llm" and not partial.citations and partial.answer:
                 history[-1] = {"role": "assistant", "content": html.escape(partial.answer)}
                 yield history, "", *unchanged
         assert final is not None
         text = display_text(final)
+        cited = {c.n for c in final.citations}
         if final.mode != "llm":
             for prefix in _pieces(text):
-                history[-1] = {"role": "assistant", "content": html.escape(prefix)}
+                history[-1] = {"role": "assistant", "content": link_citations(html.escape(prefix), number, cited)}
                 yield history, "", *unchanged
-        history[-1] = {"role": "assistant", "content": html.escape(text)}
+        history[-1] = {"role": "assistant", "content": link_citations(html.escape(text), number, cited)}
         conversation.append(answer_markdown(final))
+        blocks.append(source_block(final, number, current.chunks))
         reinterpreted = final.interpretation is not None and final.interpretation.rewritten
         yield (
             history,
             "",
-            render_sources(final),
+            sources_panel(blocks),
             conversation_markdown(conversation),
             conversation,
             gr.update(visible=reinterpreted),
             final.question if reinterpreted else "",
+            blocks,
+            gr.update(visible=False),
         )
 
-    def respond(message, history, kommun, dokument, conversation):
-        yield from answer_turn(message, history, kommun, dokument, conversation, with_context=True)
+    def respond(message, history, kommun, dokument, conversation, blocks):
+        yield from answer_turn(message, history, kommun, dokument, conversation, blocks, with_context=True)
 
-    def respond_alone(message, history, kommun, dokument, conversation):
-        yield from answer_turn(message, history, kommun, dokument, conversation, with_context=False)
+    def respond_alone(message, history, kommun, dokument, conversation, blocks):
+        yield from answer_turn(message, history, kommun, dokument, conversation, blocks, with_context=False)
 
     def clear():
-        return [], "", render_sources(None), "", [], gr.update(visible=False), "", None
+        return [], "", EMPTY_PANEL, "", [], gr.update(visible=False), "", [], gr.update(visible=True), None
+
+    def dokumentvy(arguments: list) -> str:
+        """The document view of a source card. The page calls it with [chunk id, the quotes as JSON] (Gradio hands
+        a server function the caller's argument list as one value)."""
+        chunk_id, quotes = (list(arguments) + ["", ""])[:2] if isinstance(arguments, list) else (arguments, "")
+        try:
+            wanted = [q for q in json.loads(quotes or "[]") if isinstance(q, str)]
+        except (ValueError, TypeError):
+            wanted = []
+        return document_view(get_index(settings).chunks, str(chunk_id), wanted)
 
     exports = Path(tempfile.mkdtemp(prefix="namnd-svar-"))
 
@@ -175,12 +196,15 @@ def build_app(settings: Settings) -> gr.Blocks:
 
     def refresh_documents():
         current = get_index(settings)
+        choices = document_choices(current)
+        first = choices[0][1] if choices else None
         return (
             build_info(current),
             documents_table(current),
-            gr.update(choices=document_choices(current)),
+            gr.update(choices=choices, value=first),
+            outline_text(current, first),
             gr.update(choices=municipality_choices(current)),
-            gr.update(choices=document_choices(current)),
+            gr.update(choices=choices),
         )
 
     def run_upload(path: str | None, title: str, kommun: str, datum: str):
@@ -200,37 +224,48 @@ def build_app(settings: Settings) -> gr.Blocks:
         gr.Markdown(
             "# Nämndassistenten\n"
             "Ställ frågor om nämndernas dokument. Svaren hämtas ur dokumenten och varje uppgift visar sin källa "
-            "med dokument, avsnitt och sida. Finns svaret inte i dokumenten säger assistenten det."
+            "med dokument, avsnitt och sida. Finns svaret inte i dokumenten säger assistenten det.",
+            elem_id="sidhuvud",
         )
-        gr.Markdown(mode_text(settings), elem_id="svarslage")
         with gr.Tabs():
             with gr.Tab("Fråga", id="fraga-flik"):
-                with gr.Row():
-                    with gr.Column(scale=3):
+                # Two columns that wrap on a narrow screen: the chat and the question box first, the sources
+                # right after them (on a phone, directly under the answer), everything else below.
+                with gr.Row(equal_height=False, elem_id="fraga-rad"):
+                    with gr.Column(scale=3, min_width=340):
                         chatbot = gr.Chatbot(
                             label="Samtal",
-                            height=460,
+                            show_label=False,
+                            height="min(460px, 52vh)",
                             render_markdown=False,
                             sanitize_html=True,
                             elem_id="chatt",
                             placeholder="Ställ en fråga om dokumenten nedan.",
+                            feedback_options=None,
+                            # The page scrolls the chat to the newest question once its answer is in (the sources
+                            # panel's script); following the text down would show the end of a long answer.
+                            autoscroll=False,
+                            # No copy buttons: they copy a message's markup (the citation links); the conversation
+                            # is copied as Markdown from the export box below.
+                            buttons=[],
                         )
-                        with gr.Row():
+                        with gr.Row(equal_height=True):
                             question = gr.Textbox(
                                 label="Din fråga",
-                                placeholder="Till exempel: Vad gör nämnden för elever med hög frånvaro?",
+                                placeholder="Till exempel: Vad kostar matematiksatsningen?",
                                 scale=5,
+                                min_width=180,
                                 elem_id="fraga",
                                 max_length=settings.max_question_chars,
                             )
-                            send = gr.Button("Skicka", variant="primary", scale=1, elem_id="skicka")
+                            send = gr.Button("Skicka", variant="primary", scale=0, min_width=80, elem_id="skicka")
                         # Shown when the conversation changed how the last question was read.
                         ask_alone = gr.Button(
                             "Fråga som en ny fråga", visible=False, size="sm", elem_id="ny-fraga", variant="secondary"
                         )
-                        last_asked = gr.State("")
-                        conversation = gr.State([])
-                        with gr.Row():
+                        with gr.Row(elem_id="exempel") as chips_row:
+                            chips = [gr.Button(q, size="sm", variant="secondary", min_width=0) for q in EXAMPLES]
+                        with gr.Accordion("Sök bara i vissa kommuner eller dokument", open=False, elem_id="filter"):
                             kommun = gr.Dropdown(
                                 municipality_choices(ix),
                                 multiselect=True,
@@ -243,19 +278,28 @@ def build_app(settings: Settings) -> gr.Blocks:
                                 label="Sök bara i dokument",
                                 elem_id="filter-dokument",
                             )
-                        gr.Examples(EXAMPLES, inputs=question, label="Exempel på frågor")
-                        with gr.Row():
-                            clear_btn = gr.Button("Rensa samtalet", elem_id="rensa")
-                            download_btn = gr.DownloadButton("Ladda ner samtalet (Markdown)", elem_id="ladda-ner")
-                        export = gr.Textbox(
-                            label="Samtalet som Markdown (att klistra in i en skrivelse)",
-                            lines=5,
-                            interactive=False,
-                            buttons=["copy"],
-                            elem_id="export",
+                    with gr.Column(scale=2, min_width=260):
+                        sources = gr.HTML(
+                            EMPTY_PANEL,
+                            html_template=SOURCES_TEMPLATE,
+                            js_on_load=SOURCES_JS,
+                            server_functions=[dokumentvy],
+                            elem_id="kallor",
                         )
-                    with gr.Column(scale=2):
-                        sources = gr.HTML(render_sources(None), elem_id="kallor")
+                last_asked = gr.State("")
+                conversation = gr.State([])
+                blocks = gr.State([])
+                with gr.Row():
+                    clear_btn = gr.Button("Rensa samtalet", elem_id="rensa")
+                    download_btn = gr.DownloadButton("Ladda ner samtalet (Markdown)", elem_id="ladda-ner")
+                export = gr.Textbox(
+                    label="Samtalet som Markdown (att klistra in i en skrivelse)",
+                    lines=5,
+                    interactive=False,
+                    buttons=["copy"],
+                    elem_id="export",
+                )
+                gr.Markdown(mode_text(settings), elem_id="svarslage")
             with gr.Tab("Beslut", id="beslut-flik"):
                 gr.Markdown("Besluten (§) i de indexerade protokollen, och beslut som andra dokument hänvisar till.")
                 with gr.Row():
@@ -279,14 +323,34 @@ def build_app(settings: Settings) -> gr.Blocks:
             with gr.Tab("Dokument", id="dokument-flik"):
                 info = gr.Markdown(build_info(ix), elem_id="indexinfo")
                 table = gr.Dataframe(
-                    value=documents_table(ix), headers=COLUMNS, interactive=False, wrap=True, elem_id="dokumentlista"
+                    value=documents_table(ix),
+                    headers=COLUMNS,
+                    interactive=False,
+                    wrap=True,
+                    column_widths=COLUMN_WIDTHS,
+                    max_height=420,
+                    elem_id="dokumentlista",
                 )
-                outline_doc = gr.Dropdown(
-                    document_choices(ix), label="Visa ett dokuments avsnitt", elem_id="disposition-val"
-                )
-                outline = gr.Textbox(label="Avsnitt", lines=14, interactive=False, elem_id="disposition")
+                first_doc = next(iter(document_choices(ix)), ("", None))[1]
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=1, min_width=300):
+                        outline_doc = gr.Dropdown(
+                            document_choices(ix),
+                            value=first_doc,
+                            label="Visa ett dokuments avsnitt",
+                            elem_id="disposition-val",
+                        )
+                    with gr.Column(scale=2, min_width=300):
+                        outline = gr.Textbox(
+                            outline_text(ix, first_doc),
+                            label="Avsnitt",
+                            lines=14,
+                            max_lines=30,
+                            interactive=False,
+                            elem_id="disposition",
+                        )
                 gr.Markdown(
-                    "### Ladda upp ett dokument (för personal)\nPDF, DOCX, TXT eller MD, högst "
+                    "## Ladda upp ett dokument (för personal)\nPDF, DOCX, TXT eller MD, högst "
                     f"{settings.max_upload_mb} MB. Filen kontrolleras innan den läggs till."
                 )
                 upload_file = gr.File(
@@ -299,33 +363,44 @@ def build_app(settings: Settings) -> gr.Blocks:
                 upload_btn = gr.Button("Lägg till och indexera", variant="primary", elem_id="ladda-upp")
                 upload_status = gr.Textbox(label="Status", interactive=False, elem_id="uppladdning-status")
 
-        inputs = [question, chatbot, kommun, dokument, conversation]
-        outputs = [chatbot, question, sources, export, conversation, ask_alone, last_asked]
-        send.click(respond, inputs, outputs, api_name="chatt").then(
-            download, [export, chatbot], download_btn, api_visibility="private"
-        )
+        inputs = [question, chatbot, kommun, dokument, conversation, blocks]
+        outputs = [chatbot, question, sources, export, conversation, ask_alone, last_asked, blocks, chips_row]
+        export_file = ([export, chatbot], download_btn)
+        send.click(respond, inputs, outputs, api_name="chatt").then(download, *export_file, api_visibility="private")
         question.submit(respond, inputs, outputs, api_visibility="private").then(
-            download, [export, chatbot], download_btn, api_visibility="private"
+            download, *export_file, api_visibility="private"
         )
-        ask_alone.click(
-            respond_alone, [last_asked, chatbot, kommun, dokument, conversation], outputs, api_visibility="private"
-        ).then(download, [export, chatbot], download_btn, api_visibility="private")
-        cleared = [chatbot, question, sources, export, conversation, ask_alone, last_asked, download_btn]
+        ask_alone.click(respond_alone, [last_asked, *inputs[1:]], outputs, api_visibility="private").then(
+            download, *export_file, api_visibility="private"
+        )
+        for chip, example in zip(chips, EXAMPLES, strict=True):
+            chip.click(lambda q=example: q, None, question, api_visibility="private").then(
+                respond, inputs, outputs, api_visibility="private"
+            ).then(download, *export_file, api_visibility="private")
+        cleared = [chatbot, question, sources, export, conversation, ask_alone, last_asked, blocks, chips_row]
+        cleared.append(download_btn)
         clear_btn.click(clear, None, cleared, api_visibility="private")
         # The chat's own bin icon clears everything the conversation produced, not only the messages.
         chatbot.clear(clear, None, cleared, api_visibility="private")
         outline_doc.change(
             lambda d: outline_text(get_index(settings), d), outline_doc, outline, api_visibility="private"
         )
+
+        def pick_document(event: gr.SelectData):
+            doc_id = str(event.row_value[0]) if event.row_value else None
+            return gr.update(value=doc_id), outline_text(get_index(settings), doc_id)
+
+        table.select(pick_document, None, [outline_doc, outline], api_visibility="private")
         upload_file.change(
             lambda path: prefill(path, settings),
             upload_file,
             [up_title, up_kommun, up_datum, upload_status],
             api_visibility="private",
         )
+        documents_out = [info, table, outline_doc, outline, kommun, dokument]
         upload_btn.click(
             run_upload, [upload_file, up_title, up_kommun, up_datum], upload_status, api_name="ladda_upp"
-        ).then(refresh_documents, None, [info, table, outline_doc, kommun, dokument], api_visibility="private")
+        ).then(refresh_documents, None, documents_out, api_visibility="private")
         filters_in = [beslut_kommun, beslut_namnd, beslut_fran, beslut_till, beslut_sok]
         for component in filters_in:
             component.change(
@@ -341,6 +416,6 @@ def build_app(settings: Settings) -> gr.Blocks:
         beslut_table.select(show_source, None, beslut_source, api_visibility="private")
         demo.load(lambda: csv_file(get_index(settings), [], "", "", "", ""), None, beslut_csv, api_visibility="private")
         # Documents and filters as they are now (an upload in another session changes them), on every page load.
-        demo.load(refresh_documents, None, [info, table, outline_doc, kommun, dokument], api_visibility="private")
+        demo.load(refresh_documents, None, documents_out, api_visibility="private")
         gr.api(api_ask, api_name="fraga")
     return demo

@@ -13,10 +13,15 @@ from app import parse_auth
 from assistant.models import Answer, Citation
 from chat.documents import outline_text
 from chat.export import answer_markdown
-from chat.sources import relevance_words, render_sources
+from chat.sources import relevance_words, source_block, sources_panel
 from chat.uploads import upload
 from index import Hit
 from index.chunking import Chunk
+
+
+def render_sources(answer: Answer) -> str:
+    """The sources panel of a conversation of one answer (cards built from the answer's own passages)."""
+    return sources_panel([source_block(answer, 1, [])])
 
 
 def _answer(text: str, passage: str, quote: str) -> Answer:
@@ -225,3 +230,146 @@ def test_section_paths_keep_their_arrow_in_the_export():
     hit = a.citations[0].hit
     hit.chunk = dataclasses.replace(hit.chunk, heading_path=["Uppföljning", "Elever med hög frånvaro"])
     assert "Uppföljning > Elever med hög frånvaro" in answer_markdown(a)
+
+
+def _chunk(cid: str, doc: str, path: list[str], text: str, start: int, page: int | None = None) -> Chunk:
+    return Chunk(cid, doc, "Plan 2026", "Testby", 2026, path, text, start, start + len(text), page, page)
+
+
+SECTION = (
+    "Första meningen handlar om annat. Andra meningen står före citatet. Nämnden satsar 100 tkr på läsning. "
+    "Meningen efter citatet förklarar. Sista meningen är långt bort."
+)
+
+
+def test_joined_chunks_write_an_overlap_once_and_keep_a_gap():
+    from chat.passages import join_chunks
+
+    a = _chunk("a", "d.txt", ["A"], "Ett två tre. Fyra fem.", 0)
+    b = _chunk("b", "d.txt", ["A"], "Fyra fem. Sex sju.", 13)
+    c = _chunk("c", "d.txt", ["A"], "Åtta.", 60)
+    joined = join_chunks([c, b, a])
+    assert joined.text == "Ett två tre. Fyra fem. Sex sju.\n\nÅtta."
+    assert joined.offsets == {"a": 0, "b": 13, "c": joined.text.index("Åtta.")}
+
+
+@pytest.mark.parametrize(
+    ("quote", "shown", "left_out"),
+    [
+        (
+            "Nämnden satsar 100 tkr på läsning.",
+            ["Andra meningen står före citatet.", "Meningen efter citatet förklarar."],
+            ["Första meningen", "Sista meningen"],
+        ),
+        ("Första meningen handlar om annat.", ["Andra meningen"], ["Nämnden satsar", "Sista meningen"]),
+        ("Sista meningen är långt bort.", ["Meningen efter citatet"], ["Första meningen", "Nämnden satsar"]),
+    ],
+)
+def test_a_quote_is_shown_with_a_sentence_of_context_on_each_side(quote, shown, left_out):
+    from chat.passages import context_windows, join_chunks, quote_spans
+
+    passage = join_chunks([_chunk("a", "d.txt", ["A"], SECTION, 0)])
+    spans = quote_spans(passage, "a", [quote])
+    windows = context_windows(passage.text, spans)
+    excerpt = " ".join(passage.text[lo:hi] for lo, hi in windows)
+    assert quote in excerpt and all(s in excerpt for s in shown) and not any(s in excerpt for s in left_out)
+
+
+def test_source_card_has_context_whole_section_and_a_document_button():
+    from chat.sources import source_block
+
+    cut = SECTION.index("Meningen efter")
+    first = _chunk("c1", "plan.txt", ["Läsning"], SECTION[:cut], 0)
+    rest = _chunk("c2", "plan.txt", ["Läsning"], SECTION[cut:], cut)
+    other = _chunk("c3", "plan.txt", ["Annat"], "Inte med.", 300)
+    quote = "Meningen efter citatet förklarar."
+    answer = Answer(
+        "Vad satsas?", "Svar. [1]", False, "extractive", [Citation(1, Hit(1, rest, 0.9, 0.9, 1.0, []), [quote])]
+    )
+    block = source_block(answer, 4, [first, rest, other])
+    cited = block.cards
+    assert 'id="kalla-4-1"' in cited and f"<mark>{quote}</mark>" in cited
+    excerpt = cited.split('<blockquote class="kalla-citat">')[1].split("</blockquote>")[0]
+    # The quote's section is put together from both chunks: the sentence before it comes from the first one.
+    assert "Nämnden satsar 100 tkr på läsning." in excerpt and "Sista meningen" in excerpt
+    assert "Första meningen" not in excerpt
+    whole = cited.split("<summary>Visa hela avsnittet</summary>")[1]
+    assert "Första meningen" in whole and "Inte med." not in whole
+    assert 'data-chunk="c2"' in cited and ">Visa i dokumentet</button>" in cited
+
+
+def test_sources_are_kept_per_answer_newest_first_and_open():
+    from chat.sources import SourceBlock, sources_panel
+
+    panel = sources_panel([SourceBlock(1, "Första?", "Källor", "<p>a</p>"), SourceBlock(2, "Andra?", "Källor", "b")])
+    assert panel.index('id="svar-2" open') < panel.index('id="svar-1"')
+    assert 'id="svar-1" open' not in panel and "Fråga 1: Första?" in panel
+    assert sources_panel([]).startswith('<div class="kallor-tom">')
+
+
+def test_citation_marks_link_to_their_answers_cards():
+    from chat.sources import link_citations
+
+    linked = link_citations("Nämnden satsar 100 tkr. [1] Mer. [3] [1]", 2, {1})
+    assert linked.count('<a class="kalla-lank" href="#kalla-2-1"') == 2 and "[3]" in linked
+    assert 'href="#kalla-2-3"' not in linked
+
+
+def test_document_view_shows_a_pdf_source_s_page_and_a_text_source_s_whole_document():
+    from chat.sources import document_view, source_block
+
+    pages = [
+        _chunk(f"p{i}", "rapport.pdf", ["Del", f"Avsnitt {i}"], f"Text på sidan {i}.", i * 100, i) for i in (1, 2, 3)
+    ]
+    view = document_view(pages, "p2", ["Text på sidan 2."])
+    assert "– sida 2" in view and "<mark>Text på sidan 2.</mark>" in view
+    assert "sidan 1" not in view and "sidan 3" not in view
+    answer = Answer("q", "a [1]", False, "extractive", [Citation(1, Hit(1, pages[1], 0.9, 0.9, 1.0, []), [])])
+    assert ">Visa sidan i dokumentet</button>" in source_block(answer, 1, pages).cards
+
+    texts = [_chunk(f"t{i}", "plan.txt", [f"Rubrik {i}"], f"Stycke {i} <b>.", i * 100) for i in (1, 2)]
+    whole = document_view(texts, "t2", [])
+    assert "Stycke 1" in whole and '<section class="dokumentvy-aktuell"><h3>Rubrik 2</h3>' in whole
+    assert "<mark>Stycke 2 &lt;b&gt;.</mark>" in whole and "<b>" not in whole
+    assert "finns inte längre" in document_view(texts, "borta", [])
+
+
+def test_chat_messages_are_read_back_without_the_citation_links():
+    from chat.ui import plain_message
+
+    shown = 'Svar om &lt;b&gt; och 5 &gt; 3. <a class="kalla-lank" href="#kalla-1-1">[1]</a>'
+    assert plain_message(shown) == "Svar om <b> och 5 > 3. [1]"
+
+
+@pytest.mark.parametrize(
+    "english",
+    ["Copy", "Copy message", "Copy conversation", "Fullscreen", "Copy table data", "More tabs", "chatbot conversation"],
+)
+def test_gradio_s_english_labels_have_swedish_ones(english):
+    from chat.page_script import LABELS_SV, page_js
+
+    swedish = LABELS_SV[english]
+    assert swedish and swedish != english and f'"{english}": "{swedish}"' in page_js()
+
+
+def test_gradio_s_message_labels_and_missing_swedish_strings():
+    from chat.page_script import GRADIO_SV, LABEL_PREFIXES_SV
+
+    assert LABEL_PREFIXES_SV["user's message: "] == "Din fråga: "
+    assert LABEL_PREFIXES_SV["bot's message: "] == "Assistentens svar: "
+    assert GRADIO_SV["chatbot"]["copy_message"] == "Kopiera meddelandet"
+    assert GRADIO_SV["upload_text"] == {"click_to_upload": "Klicka för att ladda upp", "drop_file": "Släpp filen här"}
+
+
+def test_upload_form_refuses_a_duplicate_and_a_date_not_written_as_iso(tmp_settings, tmp_path):
+    existing = "svenljunga-bun-plan-systematiskt-kvalitetsarbete-2026.txt"
+    copy = tmp_path / "kopia.txt"
+    copy.write_bytes((tmp_settings.corpus_dir / existing).read_bytes())
+    before = sorted(p.name for p in tmp_settings.corpus_dir.iterdir())
+    twice = list(upload(str(copy), "", "", "", tmp_settings))[-1]
+    assert twice.startswith("Filen lades inte till") and "finns redan" in twice and existing in twice
+    new = tmp_path / "ny.txt"
+    new.write_text("Protokoll\n\nNämnden beslutade att bygga en ny skola.", encoding="utf-8")
+    dated = list(upload(str(new), "", "", "23 september 2025", tmp_settings))[-1]
+    assert "ÅÅÅÅ-MM-DD" in dated
+    assert sorted(p.name for p in tmp_settings.corpus_dir.iterdir()) == before
