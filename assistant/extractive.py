@@ -7,7 +7,7 @@ passage. When the evidence is weak the answer is an honest refusal.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.features import unit_rows
 from assistant.followup import Interpretation
@@ -39,6 +39,7 @@ class Scored:
     total: float
     dense: float
     lexical: float
+    twins: list[Scored] = field(default_factory=list)  # the same words in sibling documents, cited alongside
 
 
 def score_sentences(
@@ -80,12 +81,12 @@ def select(
     kind = question_kind(question)
     limit = MAX_LIST_SENTENCES if kind == "list" else MAX_SENTENCES
     chosen: list[Scored] = [best]
-    seen = {normalise(best.sentence.text)}
+    seen = {normalise(best.sentence.text): best}
 
     def take(candidate: Scored) -> None:
         key = normalise(candidate.sentence.text)
         if key not in seen:
-            seen.add(key)
+            seen[key] = candidate
             chosen.append(candidate)
 
     if comparison:
@@ -108,7 +109,21 @@ def select(
     for c in list(chosen):
         for extra in _introduced_by(c, scored, kind):
             take(extra)
+    _cite_twins(chosen, scored, seen, chooser.other_document_ratio * best.total)
     return chosen
+
+
+def _cite_twins(chosen: list[Scored], scored: list[Scored], by_text: dict[str, Scored], floor: float) -> None:
+    """A chosen sentence worded the same in another document (two follow-ups of one report) is quoted once and
+    cited to both."""
+    taken = {id(c) for c in chosen}
+    for c in scored:
+        if c.total < floor or id(c) in taken:
+            continue
+        same = by_text.get(normalise(c.sentence.text))
+        docs = {same.sentence.hit.chunk.doc_id, *(t.sentence.hit.chunk.doc_id for t in same.twins)} if same else set()
+        if same is not None and c.sentence.hit.chunk.doc_id not in docs:
+            same.twins.append(c)
 
 
 def _introduced_by(c: Scored, scored: list[Scored], kind: str) -> list[Scored]:
@@ -278,35 +293,58 @@ def evidence_features(
     }
 
 
-def _source_label(hit: Hit) -> str:
+def source_label(hit: Hit) -> str:
+    """A short label for running text: the document's title, with its municipality when known and not in the
+    title already."""
     c = hit.chunk
-    kommun = c.kommun if c.kommun != UNKNOWN else "kommunen anges inte"
-    return f"{c.title} ({kommun})"
+    if c.kommun == UNKNOWN or c.kommun.lower() in c.title.lower():
+        return c.title
+    return f"{c.title}, {c.kommun}"
+
+
+def _document_order(chosen: list[Scored]) -> dict[str, list[Scored]]:
+    """The chosen units by document: the best unit (the asked-for fact) first, then the rest of its document and
+    the other documents in retrieval and text order."""
+    best, rest = chosen[0], sorted(chosen[1:], key=lambda c: (c.sentence.passage_rank, c.sentence.start))
+    by_doc: dict[str, list[Scored]] = {best.sentence.hit.chunk.doc_id: [best]}
+    for c in rest:
+        by_doc.setdefault(c.sentence.hit.chunk.doc_id, []).append(c)
+    return by_doc
 
 
 def compose(question: str, chosen: list[Scored]) -> tuple[str, list[Citation]]:
-    """A short Swedish answer: a lead-in naming the source(s), then the sentences with [n] markers."""
+    """A short Swedish answer: the asked-for fact first, each claim with its [n] (one per source passage, twins
+    cited together), list items as a Markdown list, and the source named by a short label."""
     citations: dict[str, Citation] = {}
-    # The passage with the best sentence leads; then passages in retrieval order, sentences in text order.
-    lead = chosen[0].sentence.hit.chunk.chunk_id
-    order = sorted(
-        chosen, key=lambda c: (c.sentence.hit.chunk.chunk_id != lead, c.sentence.passage_rank, c.sentence.start)
-    )
-    for c in order:
-        cid = c.sentence.hit.chunk.chunk_id
-        if cid not in citations:
-            citations[cid] = Citation(len(citations) + 1, c.sentence.hit)
-        citations[cid].quotes.append(c.sentence.text)
-    by_doc: dict[str, list[Scored]] = {}
-    for c in order:
-        by_doc.setdefault(c.sentence.hit.chunk.doc_id, []).append(c)
-    parts = []
-    if len(by_doc) > 1:
-        names = [_source_label(items[0].sentence.hit) for items in by_doc.values()]
-        parts.append(f"Svaret bygger på {len(by_doc)} dokument: " + ", ".join(names[:-1]) + f" och {names[-1]}.")
+
+    def marker(c: Scored) -> str:
+        numbers = []
+        for unit in (c, *c.twins):
+            cid = unit.sentence.hit.chunk.chunk_id
+            if cid not in citations:
+                citations[cid] = Citation(len(citations) + 1, unit.sentence.hit)
+            citations[cid].quotes.append(unit.sentence.text)
+            numbers.append(citations[cid].n)
+        return "".join(f"[{n}]" for n in dict.fromkeys(numbers))
+
+    by_doc = _document_order(chosen)
+    bodies = []
     for items in by_doc.values():
-        text = " ".join(f"{_as_sentence(c.sentence)} [{citations[c.sentence.hit.chunk.chunk_id].n}]" for c in items)
-        parts.append(f"Enligt {_source_label(items[0].sentence.hit)}: {text}")
+        lines: list[str] = []
+        for c in items:
+            claim = f"{_as_sentence(c.sentence)} {marker(c)}"
+            if c.sentence.is_list_item:
+                lines.append(f"- {claim}")
+            elif lines and not lines[-1].startswith("- "):
+                lines[-1] += f" {claim}"
+            else:
+                lines.append(claim)
+        bodies.append("\n".join(lines))
+    labels = [source_label(items[0].sentence.hit) for items in by_doc.values()]
+    if len(by_doc) == 1:
+        return f"{bodies[0]}\n\nKälla: {labels[0]}.", list(citations.values())
+    parts = [f"Svaret bygger på {len(by_doc)} dokument: " + ", ".join(labels[:-1]) + f" och {labels[-1]}."]
+    parts += [f"Enligt {label}: {body}" for label, body in zip(labels, bodies, strict=True)]
     return "\n\n".join(parts), list(citations.values())
 
 
@@ -370,7 +408,7 @@ def refusal(question: str, hits: list[Hit], evidence: float = 0.0, notes: list[s
     if closest:
         seen: list[str] = []
         for h in closest:
-            label = f"{_source_label(h)}, avsnittet ”{h.chunk.section}”" if h.chunk.section else _source_label(h)
+            label = f"{source_label(h)}, avsnittet ”{h.chunk.section}”" if h.chunk.section else source_label(h)
             if label not in seen:
                 seen.append(label)
         text += "\n\nNärmast i dokumenten:\n" + "\n".join(f"- {label}" for label in seen)

@@ -123,7 +123,7 @@ TOTAL_Q = re.compile(r"\b(sammanlagt|totalt|total[a-z]*|summa[n]?|sammantaget|ti
 TOTAL_ROW = re.compile(r"^\|?\s*(totalt|total|summa|sammanlagt|samtliga|hela nämnden)\b", re.IGNORECASE)
 REFERENCE_Q = re.compile(r"\b(diarienummer|dnr|paragraf)\b|§")
 MONEY_Q = re.compile(
-    r"\b(kostar|kostnad\w*|pengar|kronor|lön|lönen|belopp|avsätt\w*|vilken budget|hur stor budget|budgeten för|"
+    r"\b(kosta[rtd]\w*|kostnad\w*|pengar|kronor|lön|lönen|belopp|avsätt\w*|vilken budget|hur stor budget|budgeten för|"
     r"hur (stor|stort|stora|mycket) \w*(bidrag|anslag)\w*)\b"
 )
 META_Q = re.compile(

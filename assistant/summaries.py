@@ -30,6 +30,7 @@ ITERATIONS = 50
 MAX_SCOPE_UNITS = 400  # a larger scope is cut to the units closest to the question
 MIN_UNIT_WORDS = 5  # headings and table furniture are not summary sentences
 SUMMARY_UNITS = 5
+MIN_SCOPE_WORDS = 300  # a section shorter than this is summarised with the rest of its document
 MODEL_FILE = TRAINED_DIR / "summary.json"
 MODEL_VERSION = 1
 
@@ -73,12 +74,14 @@ def write_weights(weights: SummaryWeights, path: Path = MODEL_FILE) -> None:
     write_model_file(path, weights.to_json())
 
 
-def scope_chunks(best: Chunk, ix: Index) -> list[Chunk]:
-    """The chunks of the best passage's top-level section (its whole document when it has no headings)."""
+def scope_chunks(best: Chunk, ix: Index) -> tuple[list[Chunk], bool]:
+    """The chunks of the best passage's top-level section, or of its whole document when that section is too
+    small to summarise (a title heading, a document without headings); and whether it is the whole document."""
+    document = [c for c in ix.chunks if c.doc_id == best.doc_id and c.start >= 0]
     head = best.heading_path[:1]
-    return [
-        c for c in ix.chunks if c.doc_id == best.doc_id and c.start >= 0 and (not head or c.heading_path[:1] == head)
-    ]
+    section = [c for c in document if head and c.heading_path[:1] == head]
+    words = sum(len(c.text.split()) for c in section)
+    return (section, False) if words >= MIN_SCOPE_WORDS else (document, True)
 
 
 def lexrank(vectors: np.ndarray) -> np.ndarray:
@@ -113,7 +116,8 @@ def summarise(question_vector: list[float], best: Hit, ix: Index, weights: Summa
     weights = weights or shipped_weights()
     _, unit_vectors = helpers_for(ix)
     units: list[Sentence] = []
-    for chunk in scope_chunks(best.chunk, ix):
+    scope, whole = scope_chunks(best.chunk, ix)
+    for chunk in scope:
         hit = Hit(0, chunk, best.score if chunk.chunk_id == best.chunk.chunk_id else 0.0, None, None, [])
         units += [s for s in passage_sentences(hit, 0) if len(s.text.split()) >= MIN_UNIT_WORDS]
     units = list({(u.hit.chunk.chunk_id, u.start): u for u in units}.values())
@@ -141,7 +145,7 @@ def summarise(question_vector: list[float], best: Hit, ix: Index, weights: Summa
         text = u.text.strip()
         lines.append(f"- {text if text[-1:] in '.!?:' else text + '.'} [{citations[cid].n}]")
     c = best.chunk
-    where = f"avsnittet ”{c.heading_path[0]}” i {c.title}" if c.heading_path else c.title
+    where = c.title if whole or not c.heading_path else f"avsnittet ”{c.heading_path[0]}” i {c.title}"
     return Answer(
         question="",
         answer=f"Sammanfattning av {where}:\n" + "\n".join(lines),

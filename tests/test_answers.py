@@ -183,7 +183,7 @@ def test_english_question_is_answered_in_swedish(shared_index, built):
         "How many social educators were hired for students with high absence?", settings=built[0], index=shared_index
     )
     assert any("engelska" in n for n in answer.notices)
-    assert answer.answer.startswith(("Enligt", "Svaret bygger på", REFUSAL))
+    assert "Källa:" in answer.answer or answer.answer.startswith(("Svaret bygger på", REFUSAL))
 
 
 def test_instructions_in_the_question_are_just_text(shared_index, built):
