@@ -150,10 +150,11 @@ def question_kind(text: str) -> str:
 
 
 # Common verbs and prepositions that say nothing about a question's topic ("Hur många elever går i...",
-# "...bland personalen").
+# "...bland personalen"), and the verbs that ask for a kind of answer ("Sammanfatta …", "Beskriv …").
 TOPICLESS_WORDS = set(
     "går gick gör gjorde får fick blir blev ligger kommer saknar saknas tycker anser sker skedde finns fanns "
-    "ska skulle kan kunde har hade bland mellan genom inom kring utifrån gällande varje alla olika".split()
+    "ska skulle kan kunde har hade bland mellan genom inom kring utifrån gällande varje alla olika "
+    "sammanfatta summera beskriv berätta förklara redogör handlar kort korta stora drag".split()
 )
 # Words skipped when looking for the noun a question asks about ("om den senare uppföljningen").
 DETERMINERS = {"den", "det", "de", "en", "ett", "sin", "sitt", "sina", "alla", "olika"}
@@ -199,5 +200,7 @@ def asks_for_total(text: str) -> bool:
 
 
 def is_total_row(text: str) -> bool:
-    """Whether a table row (as written, cells separated by "|") is a total."""
-    return text.lstrip().startswith("|") and bool(TOTAL_ROW.match(text.strip()))
+    """Whether a table row is a total: a Markdown row ("| Totalt | 8 464 |") or a flattened line of extracted text
+    ("Totalt 8 464 tkr") that opens with a total's label and holds a number."""
+    text = text.strip()
+    return bool(TOTAL_ROW.match(text)) and (text.startswith("|") or bool(re.search(r"\d", text)))

@@ -58,9 +58,9 @@ def _check_citations(answer):
             assert quote in c.hit.chunk.text
     # Every sentence of the answer body is copied from a cited passage.
     cited = " ".join(normalise(c.hit.chunk.text) for c in answer.citations)
-    for part in re.split(r"\s*\[\d+\]\s*", answer.answer):
-        body = part.split("): ", 1)[-1].strip()
-        if body and not body.startswith(("Svaret bygger på", "Söker i:")):
+    for part in re.split(r"\s*(?:\[\d+\])+\s*", answer.answer):
+        body = re.sub(r"^Enligt [^\n]+?: ", "", part.strip()).removeprefix("- ").strip()
+        if body and not body.startswith(("Svaret bygger på", "Källa:")):
             assert normalise(body).rstrip(".") in cited, body
 
 

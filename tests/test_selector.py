@@ -126,3 +126,26 @@ def test_fitted_weights_are_on_the_raw_features():
     high = model.probability(dict.fromkeys(FEATURE_NAMES, 0.0) | {"dense": 0.89, "length": 2.0})
     low = model.probability(dict.fromkeys(FEATURE_NAMES, 0.0) | {"dense": 0.72, "length": 2.0})
     assert high > 0.5 > low
+
+
+@pytest.mark.parametrize(
+    ("row", "total"),
+    [
+        ("| Totalt | 8 464 |", True),
+        ("Totalt 8 464 tkr", True),
+        ("Summa kostnader 1 200", True),
+        ("Totalt sett är eleverna nöjda.", False),
+        ("| Matematiksatsning | 100 |", False),
+    ],
+)
+def test_total_rows(row, total):
+    from assistant.questions import is_total_row
+
+    assert is_total_row(row) is total
+
+
+def test_a_sum_is_answered_with_the_total_row(shared_index, built):
+    from assistant import ask
+
+    answer = ask("Vad kostar alla insatserna tillsammans?", settings=built[0], index=shared_index)
+    assert "8 464 tkr" in answer.answer, answer.answer
