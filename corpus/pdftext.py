@@ -18,8 +18,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from corpus.models import Block
+from corpus.models import Block, TableRow
 from corpus.protocol import item_header, part_role
+from corpus.tables import column_cells, extracted_row_cells, is_amount, is_header_row
 
 PAGE_NUMBER_RE = re.compile(
     r"^\s*(?:sida\s+)?[-–]?\s*\d{1,4}\s*(?:\(\s*\d{1,4}\s*\)|/\s*\d{1,4}|av\s+\d{1,4})?\s*[-–]?\s*$",
@@ -27,7 +28,7 @@ PAGE_NUMBER_RE = re.compile(
 )
 BULLET_RE = re.compile(r"^\s*(?:[•●▪■◦‣∙·\uf0b7\uf0a7\uf02d]|[-–*](?=\s))\s*")
 LABEL_RE = re.compile(r"^[A-ZÅÄÖ][\wåäöÅÄÖ-]*(?: [\wåäöÅÄÖ-]+)?:(?:\s|$)")
-TABLE_ROW_RE = re.compile(r"(?:\d[\d\s]*\s*(?:tkr|mkr|mnkr|kr|%|st)|\s{3,}\S+\s{3,}\S+)\s*$", re.IGNORECASE)
+TABLE_ROW_RE = re.compile(r"\d[\d\s]*\s*(?:tkr|mkr|mnkr|kr|%|st)\s*$", re.IGNORECASE)
 NUMBERED_HEADING_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZÅÄÖ]")
 NUMBERED_PREFIX_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+")
 SENTENCE_END_RE = re.compile(r"[.!?][”\"')\]]*$")
@@ -47,6 +48,7 @@ class Line:
     gap: int  # blank lines before it
     page_start: bool = False
     space_bullet: bool = False
+    columns: tuple[str, ...] = ()  # the line's cells where the layout kept wide gaps between columns
 
 
 def _collapse(text: str) -> str:
@@ -91,6 +93,7 @@ def lines_from_text(raw: str) -> list[Line]:
                 page_start=is_marker and not space_bullets,
                 # The document's first line is its first heading, not a list item.
                 space_bullet=is_marker and space_bullets and seen_content_before,
+                columns=column_cells(raw_line),
             )
         )
         gap = 0
@@ -183,7 +186,7 @@ def lines_from_pages(pages: list[str], first_page: int = 1) -> list[Line]:
             if _is_blank(raw_line):
                 gap += 1
                 continue
-            page_lines.append(Line(text=_collapse(raw_line), page=page_no, gap=gap))
+            page_lines.append(Line(text=_collapse(raw_line), page=page_no, gap=gap, columns=column_cells(raw_line)))
             gap = 0
         if page_lines:
             page_lines[0].page_start = True
@@ -214,7 +217,7 @@ def _split_inline_bullets(lines: list[Line]) -> list[Line]:
         if len(parts) == 1 or not parts[0].strip():
             out.append(ln)
             continue
-        out.append(Line(parts[0], ln.page, ln.gap, ln.page_start, ln.space_bullet))
+        out.append(Line(parts[0], ln.page, ln.gap, ln.page_start, ln.space_bullet, column_cells(parts[0])))
         out.extend(Line(part, ln.page, 0) for part in parts[1:])
     return out
 
@@ -249,8 +252,22 @@ def _is_bullet(line: Line) -> bool:
     return line.space_bullet or bool(BULLET_RE.match(line.text))
 
 
-def _is_table_row(text: str) -> bool:
-    return bool(TABLE_ROW_RE.search(text)) and not SENTENCE_END_RE.search(text)
+def _is_table_row(text: str, columns: tuple[str, ...] = ()) -> bool:
+    """A flattened table row: a line ending in an amount with its unit ("Garanti för tidiga insatser 1 700 tkr"),
+    or columns set apart by wide gaps whose last is an amount ("Matematiksatsning   100"), or three columns."""
+    if SENTENCE_END_RE.search(text):
+        return False
+    return bool(TABLE_ROW_RE.search(text)) or len(columns) >= 3 or len(columns) == 2 and is_amount(columns[-1])
+
+
+def _is_column_header(line: Line, nxt: Line | None) -> bool:
+    """Column names set apart by wide gaps ("Insats      Kostnad (tkr)") right above a table row."""
+    return (
+        nxt is not None
+        and is_header_row(line.columns)
+        and not SENTENCE_END_RE.search(line.text)
+        and _is_table_row(nxt.text, nxt.columns)
+    )
 
 
 def _starts_lower(text: str) -> bool:
@@ -285,6 +302,9 @@ def _heading_span(lines: list[Line], i: int, layout: _Layout) -> int:
     """Number of lines (1-3) forming a heading that starts at ``i``, or 0 if it is no heading."""
     first = lines[i]
     if _is_bullet(first) or not _heading_text_ok(first.text, layout.width):
+        return 0
+    nxt_line = lines[i + 1] if i + 1 < len(lines) else None
+    if _is_table_row(first.text, first.columns) or _is_column_header(first, nxt_line):
         return 0
     text = first.text
     for span in range(1, 4):
@@ -391,8 +411,13 @@ def blocks_from_lines(lines: list[Line]) -> list[Block]:
         if _is_bullet(line):
             add(Block("list_item", text, line.page))
             prev_kind = "list_item"
-        elif _is_table_row(text) and prev_kind != "paragraph" or (prev_kind == "table_row" and _is_table_row(text)):
-            add(Block("table_row", text, line.page))
+        elif (
+            _is_table_row(text, line.columns)
+            and prev_kind != "paragraph"
+            or (prev_kind == "table_row" and _is_table_row(text, line.columns))
+            or _is_column_header(line, lines[i + 1] if i + 1 < len(lines) else None)
+        ):
+            add(Block("table_row", text, line.page, row=TableRow(extracted_row_cells(text, line.columns))))
             prev_kind = "table_row"
         elif prev is not None and prev_kind in ("paragraph", "list_item") and _continues(prev, prev_kind, line, layout):
             if not growing:
