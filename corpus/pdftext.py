@@ -260,6 +260,18 @@ def _is_table_row(text: str, columns: tuple[str, ...] = ()) -> bool:
     return bool(TABLE_ROW_RE.search(text)) or len(columns) >= 3 or len(columns) == 2 and is_amount(columns[-1])
 
 
+def _opens_table_after_sentence(prev: Line | None, lines: list[Line], i: int) -> bool:
+    """Rows right after a finished sentence start a table when at least two follow each other (one line that
+    ends in an amount may just wrap a sentence: "... avsätta / 1 700 tkr")."""
+    nxt = lines[i + 1] if i + 1 < len(lines) else None
+    return (
+        prev is not None
+        and bool(SENTENCE_END_RE.search(prev.text))
+        and nxt is not None
+        and _is_table_row(nxt.text, nxt.columns)
+    )
+
+
 def _is_column_header(line: Line, nxt: Line | None) -> bool:
     """Column names set apart by wide gaps ("Insats      Kostnad (tkr)") right above a table row."""
     return (
@@ -413,7 +425,7 @@ def blocks_from_lines(lines: list[Line]) -> list[Block]:
             prev_kind = "list_item"
         elif (
             _is_table_row(text, line.columns)
-            and prev_kind != "paragraph"
+            and (prev_kind != "paragraph" or _opens_table_after_sentence(prev, lines, i))
             or (prev_kind == "table_row" and _is_table_row(text, line.columns))
             or _is_column_header(line, lines[i + 1] if i + 1 < len(lines) else None)
         ):

@@ -80,10 +80,10 @@ def read_file(path: Path, raw: bytes, tables: list[tuple[Path, bytes]] | None = 
         blocks = blocks_from_lines(lines_from_text(text))
     if not any(b.text.strip() for b in blocks):
         raise CorpusError(path, "filen innehåller ingen text.")
-    blocks = structure(blocks)
+    blocks = tabulate(structure(blocks), header_marked=suffix in HEADER_MARKING_SUFFIXES)
     for table_path, table_raw in tables or []:
-        blocks += read_csv_table(path, table_path, table_raw)
-    return Reading(tabulate(blocks, header_marked=suffix in HEADER_MARKING_SUFFIXES), text, front)
+        blocks += tabulate(read_csv_table(path, table_path, table_raw))
+    return Reading(blocks, text, front)
 
 
 def read_csv_table(document: Path, table: Path, raw: bytes) -> list[Block]:
