@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from corpus.attendance import meeting
 from corpus.catalog import read_catalog
 from corpus.metadata import infer, merged
 from corpus.models import UNKNOWN, Document, content_hash, file_hash
@@ -13,6 +14,7 @@ from corpus.sections import build_sections
 from corpus.tables import TABLE_SUFFIX, owner
 
 log = logging.getLogger(__name__)
+PROTOCOL_TYPE = "Protokoll"  # the document type whose first page names who took part
 ORPHAN_TABLE = (
     "tabellfilen hör inte till något dokument. Ge den dokumentets namn med .csv i stället för dokumentets "
     "filändelse, till exempel protokoll.md och protokoll.csv (eller protokoll.kostnader.csv)."
@@ -55,6 +57,12 @@ def read_document(
         first_heading = next((b.text for b in reading.blocks if b.kind == "heading"), "")
         title = first_heading or path.stem.replace("-", " ").replace("_", " ")
         sources["title"] = "första rubriken" if first_heading else "filnamnet"
+    attendance = meeting(reading.text) if values["typ"] == PROTOCOL_TYPE else None
+    if attendance is not None:
+        if attendance.justerare:
+            sources["justerare"] = "första sidan"
+        if attendance.ledamoter or attendance.ersattare:
+            sources["närvarande"] = "första sidan"
     return Document(
         doc_id=document_id(path),
         path=str(path),
@@ -70,6 +78,7 @@ def read_document(
         content_hash=content_hash(raw + b"".join(b"\0" + t.name.encode() + b"\0" + b for t, b in table_bytes), entry),
         file_hash=file_hash(raw),
         provenance=sources,
+        meeting=attendance,
     )
 
 

@@ -96,6 +96,27 @@ class Section:
         return " > ".join(self.heading_path)
 
 
+@dataclass(frozen=True)
+class Person:
+    """Someone named in a protocol, as written: "Johan Tolinsson" of party "S"."""
+
+    name: str
+    party: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.party})" if self.party else self.name
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """Who a protocol's first page says took part: the members deciding (ledamöter), the substitutes present
+    (tjänstgörande ersättare first, then those present without a vote), and who checked the minutes."""
+
+    justerare: tuple[Person, ...] = ()
+    ledamoter: tuple[Person, ...] = ()
+    ersattare: tuple[Person, ...] = ()
+
+
 @dataclass
 class Document:
     """A source file read into sections, with its catalog metadata."""
@@ -113,6 +134,7 @@ class Document:
     content_hash: str = ""
     file_hash: str = ""  # the bytes alone: the same file under two names is one document
     provenance: dict[str, str] = field(default_factory=dict)  # metadata field -> where its value came from
+    meeting: Meeting | None = None  # a protocol's justerare and närvarande, when its first page names them
 
     @property
     def year(self) -> int | None:
