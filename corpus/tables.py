@@ -86,18 +86,14 @@ def is_header_row(cells: tuple[str, ...]) -> bool:
     return len(cells) >= 2 and any(cells) and not any(is_amount(c) for c in cells[1:] if c)
 
 
-def _heading_above(blocks: list[Block], start: int) -> str:
-    """The heading a table at ``blocks[start]`` stands under: a short label line ending in ":" right above it,
-    else the nearest heading or part heading above."""
+def _label_above(blocks: list[Block], start: int) -> str | None:
+    """A short label line ending in ":" right above a table ("Kostnader:"), which names it."""
     if start > 0:
         above = blocks[start - 1]
         text = above.text.strip()
         if above.kind == "paragraph" and text.endswith(":") and len(text) <= LABEL_LINE_MAX:
             return text.rstrip(":").strip()
-    for block in reversed(blocks[:start]):
-        if block.kind in ("heading", "part"):
-            return block.text
-    return ""
+    return None
 
 
 def tabulate(blocks: list[Block], header_marked: bool = False) -> list[Block]:
@@ -108,9 +104,12 @@ def tabulate(blocks: list[Block], header_marked: bool = False) -> list[Block]:
     names columns (``is_header_row``).
     """
     out = list(blocks)
+    heading = ""  # the nearest heading or part heading above, kept as the blocks go by (one pass, linear)
     k = 0
     while k < len(out):
         if out[k].kind != "table_row":
+            if out[k].kind in ("heading", "part"):
+                heading = out[k].text
             k += 1
             continue
         end = k
@@ -120,11 +119,11 @@ def tabulate(blocks: list[Block], header_marked: bool = False) -> list[Block]:
         first = rows[0]
         marked = first.is_header if header_marked else True
         header = first.cells if marked and end > k and is_header_row(first.cells) else None
-        heading = _heading_above(out, k)
+        name = _label_above(out, k) or heading
         for offset, row in enumerate(rows):
             out[k + offset] = replace(
                 out[k + offset],
-                row=TableRow(row.cells, header, heading, is_header=header is not None and offset == 0),
+                row=TableRow(row.cells, header, name, is_header=header is not None and offset == 0),
             )
         k = end + 1
     return out
