@@ -82,7 +82,8 @@ def _run_text(run: etree._Element) -> str:
     parts = []
     for child in run:
         if child.tag == f"{W}t":
-            parts.append(child.text or "")
+            # An entity reference stays unresolved (a node of its own, left out); the text after it is kept.
+            parts.append((child.text or "") + "".join(node.tail or "" for node in child))
         elif child.tag == f"{W}br":
             parts.append("" if child.get(f"{W}type") in ("page", "column") else "\n")
         else:
