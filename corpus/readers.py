@@ -13,7 +13,8 @@ from corpus.docxreader import read_docx
 from corpus.errors import CorpusError
 from corpus.markdown import read_markdown
 from corpus.models import Block, TableRow
-from corpus.pdftext import blocks_from_lines, lines_from_pages, lines_from_text
+from corpus.pdflayout import LAYOUT_MAX_PAGES, layout_pages
+from corpus.pdftext import blocks_from_lines, lines_from_page_lines, lines_from_pages, lines_from_text
 from corpus.protocol import structure
 from corpus.tables import csv_rows, csv_table_blocks, row_text, table_label, tabulate
 
@@ -21,6 +22,7 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 # pypdf's warnings quote a damaged file's bytes; document content stays out of the logs (our own Swedish
 # message says what was wrong with the file).
 logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+logging.getLogger("pdfminer").setLevel(logging.CRITICAL)  # pdfplumber's parser, the same for the same reason
 MAX_PDF_PAGES = 2000
 HEADER_MARKING_SUFFIXES = (".md", ".html", ".htm")  # formats that say which table row is the header
 
@@ -64,8 +66,7 @@ def read_file(path: Path, raw: bytes, tables: list[tuple[Path, bytes]] | None = 
         raise CorpusError(path, "filen är tom.")
     front: dict[str, str] = {}
     if suffix == ".pdf":
-        pages = _pdf_pages(path, raw)
-        blocks, text = blocks_from_lines(lines_from_pages(pages)), "\n".join(pages)
+        blocks, text = _read_pdf(path, raw)
     elif suffix == ".docx":
         blocks = read_docx(path, raw)
         text = "\n".join(b.text for b in blocks)
@@ -94,7 +95,9 @@ def read_csv_table(document: Path, table: Path, raw: bytes) -> list[Block]:
     return csv_table_blocks(table_label(document, table), rows)
 
 
-def _pdf_pages(path: Path, raw: bytes) -> list[str]:
+def _read_pdf(path: Path, raw: bytes) -> tuple[list[Block], str]:
+    """A PDF's blocks and plain text: laid out by pdfplumber (font sizes, spacing, ruled tables) up to
+    ``LAYOUT_MAX_PAGES`` pages, by pypdf's plain text beyond that or where pdfplumber cannot read the file."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -102,20 +105,29 @@ def _pdf_pages(path: Path, raw: bytes) -> list[str]:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             raise CorpusError(path, "PDF-filen är lösenordsskyddad.")
-        if len(reader.pages) > MAX_PDF_PAGES:
+        count = len(reader.pages)
+        if count > MAX_PDF_PAGES:
             raise CorpusError(path, f"PDF-filen har fler än {MAX_PDF_PAGES} sidor.")
+        if count == 0:
+            raise CorpusError(path, "PDF-filen har inga sidor.")
+        if count <= LAYOUT_MAX_PAGES:
+            try:
+                laid_out = list(layout_pages(raw))
+            except Exception:  # noqa: BLE001  pdfminer fails in many ways on files pypdf still reads
+                laid_out = []
+            if any(lines for lines, _ in laid_out):
+                blocks = blocks_from_lines(lines_from_page_lines([lines for lines, _ in laid_out]))
+                return blocks, "\n".join(text for _, text in laid_out)
         pages = [page.extract_text() or "" for page in reader.pages]
     except CorpusError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise CorpusError(path, f"PDF-filen är skadad och kan inte läsas ({type(exc).__name__}).") from exc
-    if not pages:
-        raise CorpusError(path, "PDF-filen har inga sidor.")
     if not any(p.strip() for p in pages):
         raise CorpusError(
             path, "PDF-filen saknar textlager (den är troligen inskannad). Den behöver OCR-behandlas först."
         )
-    return pages
+    return blocks_from_lines(lines_from_pages(pages)), "\n".join(pages)
 
 
 class _HTMLBlocks(HTMLParser):

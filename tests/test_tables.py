@@ -216,3 +216,48 @@ def test_unreadable_csv_is_reported_and_the_document_kept(tmp_path):
     assert error.path.name == "protokoll.csv" and "inte en textfil" in error.reason
     with pytest.raises(CorpusError, match="protokoll.csv"):
         read_document(tmp_path / "protokoll.md")
+
+
+def make_ruled_table_pdf(path: Path) -> Path:
+    """A PDF with a heading in a larger font, a sentence, and a ruled table with a header row."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    heading = ParagraphStyle("h", fontName="Helvetica-Bold", fontSize=16, leading=20, spaceAfter=8)
+    body = ParagraphStyle("b", fontName="Helvetica", fontSize=10, leading=13, spaceAfter=8)
+    table = Table(
+        [["Insats", "Kostnad 2025", "Kostnad 2026"], ["Läxhjälp", "1 200 tkr", "1 300 tkr"], ["Simskola", "800", "850"]]
+    )
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+    story = [
+        Paragraph("Kostnader för insatserna", heading),
+        Paragraph("Nämnden fördelar pengarna enligt tabellen nedan.", body),
+        table,
+    ]
+    SimpleDocTemplate(str(path), pagesize=A4).build(story)
+    return path
+
+
+def test_pdf_ruled_table_is_read_row_by_row_with_header_and_heading(tmp_path):
+    doc = read_document(make_ruled_table_pdf(tmp_path / "insatser.pdf"))
+    assert [s.heading for s in doc.sections] == ["Kostnader för insatserna"]  # from the font size
+    rows = rows_of(doc)
+    assert [text for text, _ in rows] == [
+        "| Insats | Kostnad 2025 | Kostnad 2026 |",
+        "| Läxhjälp | 1 200 tkr | 1 300 tkr |",
+        "| Simskola | 800 | 850 |",
+    ]
+    simskola = rows[2][1]
+    assert simskola.heading == "Kostnader för insatserna"
+    assert simskola.pairs() == [("Insats", "Simskola"), ("Kostnad 2025", "800"), ("Kostnad 2026", "850")]
+
+
+def test_long_pdf_is_read_from_plain_text(tmp_path, monkeypatch):
+    import corpus.readers
+
+    monkeypatch.setattr(corpus.readers, "LAYOUT_MAX_PAGES", 0)
+    doc = read_document(make_ruled_table_pdf(tmp_path / "insatser.pdf"))
+    assert "Nämnden fördelar pengarna enligt tabellen nedan." in doc.text
+    assert "Läxhjälp" in doc.text and not any(text.startswith("|") for text, _ in rows_of(doc))
