@@ -6,7 +6,8 @@ table rows; the DOCX itself is a few hundred KB to a few MB, as XML compresses w
 seconds and the seconds per MB (or per 100 pages): a linear reader keeps the last figure flat as the size grows.
 DOCX lines also give the reading process's peak memory, and, up to 10 MB, python-docx's own reading of the same
 file (building its whole tree and walking the paragraphs and tables) for comparison.
-Run: python -m bench.read_speed [--quick]   (--quick skips 100 MB and 1,000 pages)
+PDFs up to ``corpus.pdflayout.LAYOUT_MAX_PAGES`` pages are read with pdfplumber's layout, longer ones with pypdf.
+Run: python -m bench.read_speed [--quick] [--only text|pdf|docx]   (--quick skips 100 MB and 1,000 pages)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from corpus.loader import read_document
+from corpus.pdflayout import LAYOUT_MAX_PAGES
 
 WORDS = (
     "nämnden beslutar att skolan ska erbjuda elever stöd i matematik och svenska under hela läsåret "
@@ -132,9 +134,9 @@ def _measure(conn, reader: Callable[[Path], object], path: Path) -> None:  # noq
 
 
 def measured(reader: Callable[[Path], object], path: Path) -> tuple[float, float]:
-    """Seconds and the growth of peak resident memory (MB) while ``reader(path)`` runs, in a fresh process (so
-    peaks do not add up)."""
-    context = multiprocessing.get_context("fork")
+    """Seconds and the growth of peak resident memory (MB) while ``reader(path)`` runs, in a freshly started
+    interpreter (a forked one would start from this process's peak, which earlier sizes have raised)."""
+    context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     worker = context.Process(target=_measure, args=(send, reader, path))
     worker.start()
@@ -153,37 +155,55 @@ def timed(path: Path) -> float:
 def main(argv: list[str] | None = None) -> None:
     args = argparse.ArgumentParser(prog="python -m bench.read_speed")
     args.add_argument("--quick", action="store_true")
-    quick = args.parse_args(argv).quick
+    args.add_argument("--only", choices=("text", "pdf", "docx"), help="measure one kind of file only")
+    parsed = args.parse_args(argv)
+    quick, only = parsed.quick, parsed.only
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        one = folder / "stycke.txt"
-        one.write_text(wrapped_text(600_000), encoding="utf-8")
-        print(f"600 kB wrapped paragraph (txt): {timed(one):.2f} s")
-        for mb in (1, 10) if quick else (1, 10, 100):
-            for suffix in (".txt", ".md"):
-                path = folder / f"text-{mb}{suffix}"
-                path.write_text(wrapped_text(mb * 1_000_000, 4000), encoding="utf-8")
-                seconds = timed(path)
-                print(f"{mb:>4} MB {suffix[1:]}: {seconds:7.2f} s  ({seconds / mb:.2f} s per MB)")
-                path.unlink()
-        for pages in (10, 100) if quick else (10, 100, 1000):
-            path = folder / f"sidor-{pages}.pdf"
-            pdf(pages, path)
+        if only in (None, "text"):
+            _text(folder, quick)
+        if only in (None, "pdf"):
+            _pdfs(folder, quick)
+        if only in (None, "docx"):
+            _docx(folder, quick)
+
+
+def _text(folder: Path, quick: bool) -> None:
+    one = folder / "stycke.txt"
+    one.write_text(wrapped_text(600_000), encoding="utf-8")
+    print(f"600 kB wrapped paragraph (txt): {timed(one):.2f} s")
+    for mb in (1, 10) if quick else (1, 10, 100):
+        for suffix in (".txt", ".md"):
+            path = folder / f"text-{mb}{suffix}"
+            path.write_text(wrapped_text(mb * 1_000_000, 4000), encoding="utf-8")
             seconds = timed(path)
-            print(f"{pages:>4} PDF pages: {seconds:7.2f} s  ({seconds / pages * 100:.2f} s per 100 pages)")
-        for mb in (1, 10) if quick else (1, 10, 100):
-            path = folder / f"xml-{mb}.docx"
-            docx(mb * 1_000_000, path)
-            seconds, peak = measured(read_document, path)
-            line = (
-                f"{mb:>4} MB DOCX XML ({path.stat().st_size / 1e6:.2f} MB file): {seconds:7.2f} s "
-                f"({seconds / mb:.2f} s per MB), memory +{peak:.0f} MB"
-            )
-            if mb <= 10:
-                old_seconds, old_peak = measured(_python_docx, path)
-                line += f"; python-docx: {old_seconds:.2f} s, memory +{old_peak:.0f} MB"
-            print(line)
+            print(f"{mb:>4} MB {suffix[1:]}: {seconds:7.2f} s  ({seconds / mb:.2f} s per MB)")
             path.unlink()
+
+
+def _pdfs(folder: Path, quick: bool) -> None:
+    for pages in (10, 100) if quick else (10, 100, 1000):
+        path = folder / f"sidor-{pages}.pdf"
+        pdf(pages, path)
+        seconds = timed(path)
+        reader = "pdfplumber" if pages <= LAYOUT_MAX_PAGES else "pypdf"
+        print(f"{pages:>4} PDF pages ({reader}): {seconds:7.2f} s  ({seconds / pages * 100:.2f} s per 100 pages)")
+
+
+def _docx(folder: Path, quick: bool) -> None:
+    for mb in (1, 10) if quick else (1, 10, 100):
+        path = folder / f"xml-{mb}.docx"
+        docx(mb * 1_000_000, path)
+        seconds, peak = measured(read_document, path)
+        line = (
+            f"{mb:>4} MB DOCX XML ({path.stat().st_size / 1e6:.2f} MB file): {seconds:7.2f} s "
+            f"({seconds / mb:.2f} s per MB), memory +{peak:.0f} MB"
+        )
+        if mb <= 10:
+            old_seconds, old_peak = measured(_python_docx, path)
+            line += f"; python-docx: {old_seconds:.2f} s, memory +{old_peak:.0f} MB"
+        print(line)
+        path.unlink()
 
 
 if __name__ == "__main__":
