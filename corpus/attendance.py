@@ -12,7 +12,6 @@ column of the next line ("ersätter Jenny" … "Thorbjörnsson (KD)").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from corpus.models import Meeting, Person
 
@@ -59,12 +58,6 @@ PART_LABELS: tuple[tuple[str, str], ...] = (
     (r"plats och tid för justering|sekreterare|underskrifter|paragrafer", "end"),
 )
 _PART_RES = tuple((re.compile(rf"^\s*(?:{pattern})", re.IGNORECASE), part) for pattern, part in PART_LABELS)
-
-
-@dataclass
-class _Line:
-    text: str
-    part: str | None  # the part this line opens, if it opens one
 
 
 def _people(text: str) -> list[tuple[Person, int, int]]:
