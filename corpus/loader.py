@@ -11,7 +11,7 @@ from corpus.metadata import infer, merged
 from corpus.models import UNKNOWN, Document, content_hash, file_hash
 from corpus.readers import SUPPORTED_SUFFIXES, CorpusError, read_file
 from corpus.sections import build_sections
-from corpus.tables import TABLE_SUFFIX, owner
+from corpus.tables import TABLE_SUFFIX, owners
 
 log = logging.getLogger(__name__)
 PROTOCOL_TYPE = "Protokoll"  # the document type whose first page names who took part
@@ -143,12 +143,13 @@ def tables_by_document(corpus_dir: Path, documents: list[Path]) -> tuple[dict[Pa
     """Each document's CSV tables; and an error for each table that belongs to no document."""
     owned: dict[Path, list[Path]] = {}
     orphans: list[CorpusError] = []
-    for table in table_files(corpus_dir):
-        document = owner(table, documents)
-        if document is None:
-            orphans.append(CorpusError(table, ORPHAN_TABLE))
+    tables = table_files(corpus_dir)
+    found = owners(tables, documents)
+    for table in tables:
+        if table in found:
+            owned.setdefault(found[table], []).append(table)
         else:
-            owned.setdefault(document, []).append(table)
+            orphans.append(CorpusError(table, ORPHAN_TABLE))
     return owned, orphans
 
 

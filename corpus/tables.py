@@ -137,19 +137,22 @@ def table_label(document: Path, table: Path) -> str:
     return label[:1].upper() + label[1:] if label else "Tabell"
 
 
-def belongs_to(document: Path, table: Path) -> bool:
-    """Whether ``table`` (a CSV) is a table of ``document`` under the naming convention in the module docstring."""
-    if table.suffix.lower() != TABLE_SUFFIX or document.suffix.lower() == TABLE_SUFFIX:
-        return False
-    name, stem = table.name, document.stem
-    return name[: -len(TABLE_SUFFIX)] == stem or name.startswith(stem + ".")
-
-
-def owner(table: Path, documents: list[Path]) -> Path | None:
-    """The document a CSV belongs to: the one with the longest matching name (``a.b.md`` before ``a.md`` for
-    ``a.b.csv``); None when it belongs to none."""
-    owners = [d for d in documents if belongs_to(d, table)]
-    return max(owners, key=lambda d: len(d.stem)) if owners else None
+def owners(tables: list[Path], documents: list[Path]) -> dict[Path, Path]:
+    """Each CSV's document: the one with the longest matching name (``a.b.md`` before ``a.md`` for ``a.b.csv``;
+    of two documents with the same stem, the first by name). Tables that belong to no document are left out.
+    Looked up by the name's prefixes at its dots, so the cost does not grow with the number of documents."""
+    by_stem: dict[str, Path] = {}
+    for document in sorted(documents):
+        if document.suffix.lower() != TABLE_SUFFIX:
+            by_stem.setdefault(document.stem, document)
+    found: dict[Path, Path] = {}
+    for table in tables:
+        name = table.name[: -len(TABLE_SUFFIX)]
+        prefixes = [name] + [name[:i] for i in range(len(name) - 1, 0, -1) if name[i] == "."]
+        document = next((by_stem[p] for p in prefixes if p in by_stem), None)
+        if document is not None and table.suffix.lower() == TABLE_SUFFIX:
+            found[table] = document
+    return found
 
 
 def csv_rows(text: str) -> list[tuple[str, ...]]:

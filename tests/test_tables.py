@@ -9,7 +9,7 @@ import pytest
 import corpus
 from corpus import CorpusError, read_document
 from corpus.models import Document, TableRow
-from corpus.tables import belongs_to, csv_rows, is_amount, is_header_row, label_amount_cells, table_label
+from corpus.tables import csv_rows, is_amount, is_header_row, label_amount_cells, table_label
 
 
 def rows_of(doc: Document) -> list[tuple[str, TableRow]]:
@@ -168,7 +168,9 @@ def test_html_header_cells(tmp_path):
     ],
 )
 def test_csv_naming_convention(document, table, belongs, label):
-    assert belongs_to(Path(document), Path(table)) is belongs
+    from corpus.tables import owners
+
+    assert (Path(table) in owners([Path(table)], [Path(document)])) is belongs
     if belongs:
         assert table_label(Path(document), Path(table)) == label
 
@@ -261,3 +263,16 @@ def test_long_pdf_is_read_from_plain_text(tmp_path, monkeypatch):
     doc = read_document(make_ruled_table_pdf(tmp_path / "insatser.pdf"))
     assert "Nämnden fördelar pengarna enligt tabellen nedan." in doc.text
     assert "Läxhjälp" in doc.text and not any(text.startswith("|") for text, _ in rows_of(doc))
+
+
+def test_csv_owner_is_the_longest_matching_name():
+    from corpus.tables import owners
+
+    documents = [Path("a.md"), Path("a.b.md"), Path("c.txt")]
+    tables = [Path("a.b.csv"), Path("a.b.kostnader.csv"), Path("a.x.csv"), Path("c.csv"), Path("d.csv")]
+    assert owners(tables, documents) == {
+        Path("a.b.csv"): Path("a.b.md"),
+        Path("a.b.kostnader.csv"): Path("a.b.md"),
+        Path("a.x.csv"): Path("a.md"),
+        Path("c.csv"): Path("c.txt"),
+    }
