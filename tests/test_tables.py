@@ -276,3 +276,31 @@ def test_csv_owner_is_the_longest_matching_name():
         Path("a.x.csv"): Path("a.md"),
         Path("c.csv"): Path("c.txt"),
     }
+
+
+def test_pdf_columns_without_rules_keep_unitless_amounts_and_header(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "kolumner.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont("Helvetica-Bold", 16)
+    pdf.drawString(60, 780, "Fördelning per insats")
+    pdf.setFont("Helvetica", 11)
+    for k, (label, amount) in enumerate(
+        [("Insats", "Kostnad (tkr)"), ("Läxhjälp", "1 200"), ("Matematiksatsning", "100"), ("Totalt", "1 300")]
+    ):
+        pdf.drawString(60, 740 - 16 * k, label)
+        pdf.drawString(320, 740 - 16 * k, amount)
+    pdf.showPage()
+    pdf.save()
+    rows = rows_of(read_document(path))
+    assert [row.cells for _, row in rows] == [
+        ("Insats", "Kostnad (tkr)"),
+        ("Läxhjälp", "1 200"),
+        ("Matematiksatsning", "100"),
+        ("Totalt", "1 300"),
+    ]
+    assert rows[2][0] == "Matematiksatsning 100"  # the row as extracted, quotable verbatim
+    assert rows[2][1].pairs() == [("Insats", "Matematiksatsning"), ("Kostnad (tkr)", "100")]
+    assert rows[2][1].heading == "Fördelning per insats"
