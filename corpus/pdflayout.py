@@ -70,7 +70,6 @@ def _page_lines(page: Any, page_no: int, spacing: float) -> tuple[list[Line], st
     tables = page.find_tables()
     boxes = [tuple(t.bbox) for t in tables]
     placed: list[tuple[float, Line]] = []
-    texts: list[str] = []
     for table in tables:
         rows = tuple(
             cells for cells in (tuple(_collapse(c or "") for c in row) for row in table.extract()) if any(cells)
@@ -84,7 +83,6 @@ def _page_lines(page: Any, page_no: int, spacing: float) -> tuple[list[Line], st
         text = _collapse(raw["text"])
         if not text:
             continue
-        texts.append(text)
         chars = raw.get("chars", [])
         line = Line(text=text, page=page_no, gap=0, columns=_columns(chars), size=_size(chars), bold=_bold(chars))
         placed.append((float(raw["top"]), line))  # its gap is set below, from the step to the line above
@@ -94,7 +92,11 @@ def _page_lines(page: Any, page_no: int, spacing: float) -> tuple[list[Line], st
         if previous_top is not None and not line.table and top - previous_top > PARAGRAPH_STEP * spacing:
             line.gap = 1
         previous_top = top
-    return [line for _, line in placed], "\n".join(texts)
+    # The page's plain text, for the metadata a letterhead states (a letterhead may be a table: its cells are
+    # set apart by wide gaps, as extracted text has them).
+    lines = [line for _, line in placed]
+    text = "\n".join("\n".join("   ".join(row) for row in ln.table) if ln.table else ln.text for ln in lines)
+    return lines, text
 
 
 def _spacing(pages: list[Any]) -> float:
