@@ -176,8 +176,8 @@ def load(corpus_dir: Path | None = None, catalog_file: Path | None = None) -> Co
         catalog_file = catalog_file or settings.catalog_file
     catalog = read_catalog(catalog_file)
     documents: list[Document] = []
-    errors: list[CorpusError] = []
     files = corpus_files(corpus_dir)
+    # The errors start with the CSV tables that belong to no document.
     tables, errors = tables_by_document(corpus_dir, [p for p in files if p.suffix.lower() in SUPPORTED_SUFFIXES])
     for path in files:
         try:
