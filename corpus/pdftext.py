@@ -10,6 +10,10 @@ traces that this module reads as structure:
 * on most pages every wrapped body line is followed by one blank line, while larger
   heading fonts are not. So a heading followed directly by text is a major heading
   and one followed by a blank line is a minor one.
+
+Lines from the layout-aware PDF reader (``corpus.pdflayout``) also carry their font size and boldness, and a
+ruled table arrives whole: there a line set larger than the body is a heading (its level from the size), a line
+in the body's size is a heading only when bold and its wording says so, and a table becomes its rows.
 """
 
 from __future__ import annotations
