@@ -214,7 +214,12 @@ def lines_from_page_lines(pages: list[list[Line]]) -> list[Line]:
         page_lines = [
             ln for k, ln in enumerate(page_lines) if not (k in edges and not ln.table and PAGE_NUMBER_RE.match(ln.text))
         ]
-        edge_lines = [ln for ln in page_lines[:3] + page_lines[3:][-3:] if not ln.table]
+        # A § header or a part heading ("Beslut") at the top of many pages is content, however often it recurs.
+        edge_lines = [
+            ln
+            for ln in page_lines[:3] + page_lines[3:][-3:]
+            if not ln.table and item_header(ln.text) is None and part_role(ln.text) is None
+        ]
         for key in {_furniture_key(ln.text) for ln in edge_lines}:
             edge_keys[key] += 1
         per_page.append(page_lines)
@@ -470,8 +475,9 @@ def blocks_from_lines(lines: list[Line]) -> list[Block]:
             prev, prev_kind = lines[end - 1], "heading"
             i = end
             continue
-        # Where font sizes are known, a line in the body's size is a heading only when set in bold.
-        guess = layout.body_size is None or line.bold
+        # Where font sizes are known, a line in the body's size is a heading only when set in bold, and a § item's
+        # part heading ("Beslutsunderlag") stands alone for ``structure`` to place.
+        guess = layout.body_size is None or line.bold and part_role(text) is None
         span = _heading_span(lines, i, layout) if guess and _opens_block(prev, prev_kind, line, layout) else 0
         if span:
             heading = " ".join(ln.text for ln in lines[i : i + span])
