@@ -465,9 +465,10 @@ def blocks_from_lines(lines: list[Line]) -> list[Block]:
             i += 1
             continue
         level = layout.font_level(line)
-        if level is not None and not _is_bullet(line) and item_header(text) is None and part_role(text) is None:
+        if level is not None and not _is_bullet(line) and item_header(text) is None:
             end = i + 1
-            while end < len(lines) and _wraps_font_heading(lines[end], line, len(text)):
+            # A part heading of a § item ("Beslutsunderlag") is one line; other headings may wrap.
+            while part_role(text) is None and end < len(lines) and _wraps_font_heading(lines[end], line, len(text)):
                 text += " " + lines[end].text
                 end += 1
             font_headings.add(len(blocks))
@@ -476,9 +477,11 @@ def blocks_from_lines(lines: list[Line]) -> list[Block]:
             i = end
             continue
         # Where font sizes are known, a line in the body's size is a heading only when set in bold, and a § item's
-        # part heading ("Beslutsunderlag") stands alone for ``structure`` to place.
-        guess = layout.body_size is None or line.bold and part_role(text) is None
+        # part heading ("Beslutsunderlag") is one line of its own.
+        guess = layout.body_size is None or line.bold
         span = _heading_span(lines, i, layout) if guess and _opens_block(prev, prev_kind, line, layout) else 0
+        if span and layout.body_size is not None and part_role(text) is not None:
+            span = 1
         if span:
             heading = " ".join(ln.text for ln in lines[i : i + span])
             nxt = lines[i + span] if i + span < len(lines) else None
