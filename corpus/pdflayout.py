@@ -24,7 +24,8 @@ from corpus.pdftext import Line
 LAYOUT_MAX_PAGES = 150  # longer PDFs are read with plain extraction (about a tenth of the time per page)
 PARAGRAPH_STEP = 1.45  # a vertical step this many times the body's line spacing is a blank line
 COLUMN_GAP = 2.5  # a horizontal gap this many times the median character width separates two columns
-DEFAULT_SPACING = 13.0  # points, where a page has too few lines to tell
+DEFAULT_SPACING = 13.0  # points, until a page has enough lines to tell
+MIN_STEPS = 3  # line steps a page needs before its own spacing is trusted
 
 
 def _collapse(text: str) -> str:
@@ -65,8 +66,15 @@ def _inside(box: tuple[float, float, float, float], line: dict[str, Any]) -> boo
     return x0 - 1 <= float(line["x0"]) <= x1 + 1 and top <= middle <= bottom
 
 
-def _page_lines(page: Any, page_no: int, spacing: float) -> tuple[list[Line], str]:
-    """One page's lines (tables as one line each, in reading order) and its plain text."""
+def _spacing(tops: list[float], default: float) -> float:
+    """The body's line spacing on a page: the commonest step between consecutive lines (``default`` when the
+    page has too few lines to tell)."""
+    steps = [round(b - a, 1) for a, b in zip(tops, tops[1:], strict=False) if 0 < b - a < 40]
+    return statistics.mode(steps) if len(steps) >= MIN_STEPS else default
+
+
+def _page_lines(page: Any, page_no: int, spacing: float) -> tuple[list[Line], str, float]:
+    """One page's lines (tables as one line each, in reading order), its plain text, and its line spacing."""
     tables = page.find_tables()
     boxes = [tuple(t.bbox) for t in tables]
     placed: list[tuple[float, Line]] = []
@@ -77,7 +85,9 @@ def _page_lines(page: Any, page_no: int, spacing: float) -> tuple[list[Line], st
         if rows:
             text = " ".join(c for row in rows for c in row if c)
             placed.append((float(table.bbox[1]), Line(text=text, page=page_no, gap=1, table=rows)))
-    for raw in page.extract_text_lines(return_chars=True):
+    raw_lines = page.extract_text_lines(return_chars=True)
+    spacing = _spacing([float(raw["top"]) for raw in raw_lines], spacing)
+    for raw in raw_lines:
         if any(_inside(box, raw) for box in boxes):
             continue
         text = _collapse(raw["text"])
@@ -96,16 +106,7 @@ def _page_lines(page: Any, page_no: int, spacing: float) -> tuple[list[Line], st
     # set apart by wide gaps, as extracted text has them).
     lines = [line for _, line in placed]
     text = "\n".join("\n".join("   ".join(row) for row in ln.table) if ln.table else ln.text for ln in lines)
-    return lines, text
-
-
-def _spacing(pages: list[Any]) -> float:
-    """The body's line spacing: the commonest step between consecutive lines, over the first pages."""
-    steps: list[float] = []
-    for page in pages[:10]:
-        tops = [float(line["top"]) for line in page.extract_text_lines(return_chars=False)]
-        steps += [round(b - a, 1) for a, b in zip(tops, tops[1:], strict=False) if 0 < b - a < 40]
-    return statistics.mode(steps) if steps else DEFAULT_SPACING
+    return lines, text, spacing
 
 
 def layout_pages(raw: bytes) -> Iterator[tuple[list[Line], str]]:
@@ -113,7 +114,8 @@ def layout_pages(raw: bytes) -> Iterator[tuple[list[Line], str]]:
     import pdfplumber
 
     with pdfplumber.open(io.BytesIO(raw)) as pdf:
-        spacing = _spacing(pdf.pages)
+        spacing = DEFAULT_SPACING  # a page with too few lines keeps the spacing of the page before
         for page_no, page in enumerate(pdf.pages, start=1):
-            yield _page_lines(page, page_no, spacing)
+            lines, text, spacing = _page_lines(page, page_no, spacing)
+            yield lines, text
             page.close()
