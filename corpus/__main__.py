@@ -19,6 +19,16 @@ LONG_SECTION_WORDS = 1500
 def outline(doc: Document) -> str:
     """The section tree as text: heading path, pages and first words."""
     rows = [f"{doc.title} [{doc.doc_id}] kommun: {doc.municipality}, datum: {doc.date}"]
+    if doc.meeting is not None:
+        people = (
+            ("justerare", doc.meeting.justerare, "justerare"),
+            ("ledamöter", doc.meeting.ledamoter, "närvarande"),
+            ("ersättare", doc.meeting.ersattare, "närvarande"),
+        )
+        for label, persons, field in people:
+            if persons:
+                names = ", ".join(str(p) for p in persons)
+                rows.append(f"{label}: {names} (källa: {doc.provenance.get(field, 'hittades inte')})")
     sections = iter(doc.sections)
     for depth, heading, is_section in outline_rows([s.heading_path for s in doc.sections]):
         if not is_section:

@@ -5,13 +5,20 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from corpus.attendance import meeting
 from corpus.catalog import read_catalog
 from corpus.metadata import infer, merged
 from corpus.models import UNKNOWN, Document, content_hash, file_hash
 from corpus.readers import SUPPORTED_SUFFIXES, CorpusError, read_file
 from corpus.sections import build_sections
+from corpus.tables import TABLE_SUFFIX, owners
 
 log = logging.getLogger(__name__)
+PROTOCOL_TYPE = "Protokoll"  # the document type whose first page names who took part
+ORPHAN_TABLE = (
+    "tabellfilen hör inte till något dokument. Ge den dokumentets namn med .csv i stället för dokumentets "
+    "filändelse, till exempel protokoll.md och protokoll.csv (eller protokoll.kostnader.csv)."
+)
 
 
 class Corpus(list[Document]):
@@ -22,15 +29,27 @@ class Corpus(list[Document]):
         self.errors = errors
 
 
-def read_document(path: Path, entry: dict[str, str] | None = None, raw: bytes | None = None) -> Document:
-    """Read one file into a Document; raises CorpusError with a Swedish reason."""
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(path, f"filen kan inte läsas ({exc.strerror or exc}).") from exc
+
+
+def read_document(
+    path: Path, entry: dict[str, str] | None = None, raw: bytes | None = None, tables: list[Path] | None = None
+) -> Document:
+    """Read one file into a Document; raises CorpusError with a Swedish reason.
+
+    ``tables``: the CSV files that belong to it (see ``corpus.tables``); by default those beside it in its folder.
+    A table that cannot be read raises a CorpusError naming the table.
+    """
     path = Path(path)
     if raw is None:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise CorpusError(path, f"filen kan inte läsas ({exc.strerror or exc}).") from exc
-    reading = read_file(path, raw)
+        raw = _read_bytes(path)
+    table_files = tables_beside(path) if tables is None else tables
+    table_bytes = [(t, _read_bytes(t)) for t in table_files]
+    reading = read_file(path, raw, table_bytes)
     text, sections = build_sections(reading.blocks)
     values, sources = merged(entry, infer(reading.text, path, reading.front_matter))
     title = values["title"]
@@ -38,6 +57,12 @@ def read_document(path: Path, entry: dict[str, str] | None = None, raw: bytes | 
         first_heading = next((b.text for b in reading.blocks if b.kind == "heading"), "")
         title = first_heading or path.stem.replace("-", " ").replace("_", " ")
         sources["title"] = "första rubriken" if first_heading else "filnamnet"
+    attendance = meeting(reading.text) if values["typ"] == PROTOCOL_TYPE else None
+    if attendance is not None:
+        if attendance.justerare:
+            sources["justerare"] = "första sidan"
+        if attendance.ledamoter or attendance.ersattare:
+            sources["närvarande"] = "första sidan"
     return Document(
         doc_id=document_id(path),
         path=str(path),
@@ -49,10 +74,28 @@ def read_document(path: Path, entry: dict[str, str] | None = None, raw: bytes | 
         reference=values["diarienummer"],
         text=text,
         sections=sections,
-        content_hash=content_hash(raw, entry),
+        # A table's bytes count as the document's: an edited CSV is a changed document.
+        content_hash=content_hash(raw + b"".join(b"\0" + t.name.encode() + b"\0" + b for t, b in table_bytes), entry),
         file_hash=file_hash(raw),
         provenance=sources,
+        meeting=attendance,
     )
+
+
+def _read_with_tables(
+    path: Path, entry: dict[str, str] | None, tables: list[Path], errors: list[CorpusError]
+) -> Document:
+    """A document with its tables; a table that cannot be read is reported and the document read without it."""
+    remaining = list(tables)
+    while True:
+        try:
+            return read_document(path, entry, tables=remaining)
+        except CorpusError as exc:
+            if exc.path not in remaining:
+                raise
+            log.warning("Skipping %s", exc)
+            errors.append(exc)
+            remaining.remove(exc.path)
 
 
 def document_id(path: Path) -> str:
@@ -79,11 +122,43 @@ def _later_copies(documents: list[Document]) -> dict[str, Document]:
     return copies
 
 
-def corpus_files(corpus_dir: Path) -> list[Path]:
-    """The files of the corpus folder, in a stable order (hidden files skipped)."""
-    if not corpus_dir.is_dir():
+def _folder_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
         return []
-    return sorted(p for p in corpus_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """The document files of the corpus folder, in a stable order (hidden files and CSV tables skipped: a table
+    is part of the document it belongs to)."""
+    return [p for p in _folder_files(corpus_dir) if p.suffix.lower() != TABLE_SUFFIX]
+
+
+def table_files(corpus_dir: Path) -> list[Path]:
+    """The CSV tables of the corpus folder, in a stable order."""
+    return [p for p in _folder_files(corpus_dir) if p.suffix.lower() == TABLE_SUFFIX]
+
+
+def tables_by_document(corpus_dir: Path, documents: list[Path]) -> tuple[dict[Path, list[Path]], list[CorpusError]]:
+    """Each document's CSV tables; and an error for each table that belongs to no document."""
+    owned: dict[Path, list[Path]] = {}
+    orphans: list[CorpusError] = []
+    tables = table_files(corpus_dir)
+    found = owners(tables, documents)
+    for table in tables:
+        if table in found:
+            owned.setdefault(found[table], []).append(table)
+        else:
+            orphans.append(CorpusError(table, ORPHAN_TABLE))
+    return owned, orphans
+
+
+def tables_beside(path: Path) -> list[Path]:
+    """The CSV tables in ``path``'s folder that belong to it (none for a file not yet in a folder)."""
+    if not path.parent.is_dir():
+        return []
+    owned, _ = tables_by_document(path.parent, [*corpus_files(path.parent), path])
+    return owned.get(path, [])
 
 
 def load(corpus_dir: Path | None = None, catalog_file: Path | None = None) -> Corpus:
@@ -101,12 +176,14 @@ def load(corpus_dir: Path | None = None, catalog_file: Path | None = None) -> Co
         catalog_file = catalog_file or settings.catalog_file
     catalog = read_catalog(catalog_file)
     documents: list[Document] = []
-    errors: list[CorpusError] = []
-    for path in corpus_files(corpus_dir):
+    files = corpus_files(corpus_dir)
+    # The errors start with the CSV tables that belong to no document.
+    tables, errors = tables_by_document(corpus_dir, [p for p in files if p.suffix.lower() in SUPPORTED_SUFFIXES])
+    for path in files:
         try:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 raise CorpusError(path, f"filtypen '{path.suffix or '(ingen)'}' stöds inte.")
-            documents.append(read_document(path, catalog.get(path.name)))
+            documents.append(_read_with_tables(path, catalog.get(path.name), tables.get(path, []), errors))
         except CorpusError as exc:
             log.warning("Skipping %s", exc)
             errors.append(exc)

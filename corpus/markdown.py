@@ -12,8 +12,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from corpus.models import Block
+from corpus.models import Block, TableRow
 from corpus.protocol import item_header, part_role
+from corpus.tables import markdown_cells
 
 PAGE_MARKER_RE = re.compile(r"^<!--\s*sida\s+(\d+)\s*-->$", re.IGNORECASE)
 COMMENT_RE = re.compile(r"<!--.*?-->")
@@ -161,8 +162,13 @@ def _read_line(out: _Builder, raw: str, page: int | None) -> None:
         out.add(Block("heading", heading[2], page, level=min(len(heading[1]), 3)))
         return
     if line.startswith("|"):
+        last = out.blocks[-1] if out.blocks and not out.lines else None
         if not TABLE_RULE_RE.match(line):
-            out.add(Block("table_row", _table_cells(line), page))
+            text = _table_cells(line)
+            out.add(Block("table_row", text, page, row=TableRow(markdown_cells(text))))
+        elif last is not None and last.kind == "table_row" and last.row is not None:
+            # The rule under a table's first row makes that row its header (``tabulate`` has the last word).
+            last.row = TableRow(last.row.cells, is_header=True)
         return
     bullet = BULLET_RE.match(line)
     if bullet:

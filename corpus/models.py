@@ -21,6 +21,28 @@ class Item:
     rubrik: str
 
 
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a table, whatever format it came from: its cells, the header it is read against, the table's
+    heading.
+
+    A row's text (``Block.text``) stays as the source wrote it, so it can be quoted verbatim: a Markdown row with
+    its bars, a PDF's flattened "label … amount" line as extracted. CSV and DOCX rows, which have no written form,
+    are written as Markdown rows. The cells carry the structure the text only implies.
+    """
+
+    cells: tuple[str, ...]
+    header: tuple[str, ...] | None = None  # the table's header row; None for a table without one
+    heading: str = ""  # the heading the table stands under (a caption, the heading or label line above it)
+    is_header: bool = False  # this row is the table's header row
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """(column name, value) for each non-empty cell under a named column, when the header lines up."""
+        if self.header is None or self.is_header or len(self.header) != len(self.cells):
+            return []
+        return [(h, c) for h, c in zip(self.header, self.cells, strict=True) if h and c]
+
+
 @dataclass
 class Block:
     """One unit of text as a reader understood it, before sections are formed."""
@@ -30,6 +52,7 @@ class Block:
     page: int | None = None
     level: int = 1  # only meaningful for headings
     item: Item | None = None  # the § item a protocol heading opens
+    row: TableRow | None = None  # a table row's cells, header and table heading
 
 
 @dataclass
@@ -40,6 +63,7 @@ class Paragraph:
     end: int
     page: int | None
     kind: BlockKind = "paragraph"
+    row: TableRow | None = None  # for a table row: its cells, header and table heading
 
 
 @dataclass
@@ -72,6 +96,27 @@ class Section:
         return " > ".join(self.heading_path)
 
 
+@dataclass(frozen=True)
+class Person:
+    """Someone named in a protocol, as written: "Johan Tolinsson" of party "S"."""
+
+    name: str
+    party: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.party})" if self.party else self.name
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """Who a protocol's first page says took part: the members deciding (ledamöter), the substitutes present
+    (tjänstgörande ersättare first, then those present without a vote), and who checked the minutes."""
+
+    justerare: tuple[Person, ...] = ()
+    ledamoter: tuple[Person, ...] = ()
+    ersattare: tuple[Person, ...] = ()
+
+
 @dataclass
 class Document:
     """A source file read into sections, with its catalog metadata."""
@@ -89,6 +134,7 @@ class Document:
     content_hash: str = ""
     file_hash: str = ""  # the bytes alone: the same file under two names is one document
     provenance: dict[str, str] = field(default_factory=dict)  # metadata field -> where its value came from
+    meeting: Meeting | None = None  # a protocol's justerare and närvarande, when its first page names them
 
     @property
     def year(self) -> int | None:

@@ -10,16 +10,21 @@ traces that this module reads as structure:
 * on most pages every wrapped body line is followed by one blank line, while larger
   heading fonts are not. So a heading followed directly by text is a major heading
   and one followed by a blank line is a minor one.
+
+Lines from the layout-aware PDF reader (``corpus.pdflayout``) also carry their font size and boldness, and a
+ruled table arrives whole: there a line set larger than the body is a heading (its level from the size), a line
+in the body's size is a heading only when bold and its wording says so, and a table becomes its rows.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from corpus.models import Block
+from corpus.models import Block, TableRow
 from corpus.protocol import item_header, part_role
+from corpus.tables import column_cells, extracted_row_cells, is_amount, is_header_row, row_text
 
 PAGE_NUMBER_RE = re.compile(
     r"^\s*(?:sida\s+)?[-–]?\s*\d{1,4}\s*(?:\(\s*\d{1,4}\s*\)|/\s*\d{1,4}|av\s+\d{1,4})?\s*[-–]?\s*$",
@@ -27,13 +32,15 @@ PAGE_NUMBER_RE = re.compile(
 )
 BULLET_RE = re.compile(r"^\s*(?:[•●▪■◦‣∙·\uf0b7\uf0a7\uf02d]|[-–*](?=\s))\s*")
 LABEL_RE = re.compile(r"^[A-ZÅÄÖ][\wåäöÅÄÖ-]*(?: [\wåäöÅÄÖ-]+)?:(?:\s|$)")
-TABLE_ROW_RE = re.compile(r"(?:\d[\d\s]*\s*(?:tkr|mkr|mnkr|kr|%|st)|\s{3,}\S+\s{3,}\S+)\s*$", re.IGNORECASE)
+TABLE_ROW_RE = re.compile(r"\d[\d\s]*\s*(?:tkr|mkr|mnkr|kr|%|st)\s*$", re.IGNORECASE)
 NUMBERED_HEADING_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZÅÄÖ]")
 NUMBERED_PREFIX_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+")
 SENTENCE_END_RE = re.compile(r"[.!?][”\"')\]]*$")
 INNER_SENTENCE_RE = re.compile(r"[.!?]\s+[A-ZÅÄÖ]")
 # Words after which a line-final hyphen is a real one ("förskole- och skolorganisation").
 HYPHEN_KEEPERS = {"och", "eller", "samt", "som", "till", "respektive", "resp.", "men", "&"}
+FONT_HEADING_STEP = 1.5  # points above the body text's size that make a line a heading
+MAX_HEADING_CHARS = 200  # a heading set over several lines is no longer than this
 # Column labels left alone on a line by table layouts; they carry no text of their own.
 STRAY_LABELS = {"syfte", "åtgärder"}
 
@@ -47,6 +54,10 @@ class Line:
     gap: int  # blank lines before it
     page_start: bool = False
     space_bullet: bool = False
+    columns: tuple[str, ...] = ()  # the line's cells where the layout kept wide gaps between columns
+    size: float | None = None  # font size, where the reader knows it (a layout-aware PDF reader)
+    bold: bool = False
+    table: tuple[tuple[str, ...], ...] = ()  # a whole ruled table a layout-aware reader found, row by row
 
 
 def _collapse(text: str) -> str:
@@ -91,6 +102,7 @@ def lines_from_text(raw: str) -> list[Line]:
                 page_start=is_marker and not space_bullets,
                 # The document's first line is its first heading, not a list item.
                 space_bullet=is_marker and space_bullets and seen_content_before,
+                columns=column_cells(raw_line),
             )
         )
         gap = 0
@@ -172,26 +184,42 @@ def _drop_repeated(lines: list[Line]) -> list[Line]:
 
 def lines_from_pages(pages: list[str], first_page: int = 1) -> list[Line]:
     """Read per-page extracted text (as pypdf gives it) into content lines with pages."""
-    lines: list[Line] = []
-    edge_keys: Counter[str] = Counter()
     per_page: list[list[Line]] = []
     for offset, page_text in enumerate(pages):
-        page_no = first_page + offset
         page_lines: list[Line] = []
         gap = 0
         for raw_line in page_text.replace("\r\n", "\n").split("\n"):
             if _is_blank(raw_line):
                 gap += 1
                 continue
-            page_lines.append(Line(text=_collapse(raw_line), page=page_no, gap=gap))
+            page_lines.append(
+                Line(text=_collapse(raw_line), page=first_page + offset, gap=gap, columns=column_cells(raw_line))
+            )
             gap = 0
+        per_page.append(page_lines)
+    return lines_from_page_lines(per_page)
+
+
+def lines_from_page_lines(pages: list[list[Line]]) -> list[Line]:
+    """Content lines of a document given page by page: page numbers and running headers and footers dropped."""
+    lines: list[Line] = []
+    edge_keys: Counter[str] = Counter()
+    per_page: list[list[Line]] = []
+    for page_lines in pages:
         if page_lines:
             page_lines[0].page_start = True
             page_lines[0].gap = max(page_lines[0].gap, 2)
         # Page numbers sit in the first or last lines of a page.
         edges = set(range(min(2, len(page_lines)))) | set(range(max(0, len(page_lines) - 3), len(page_lines)))
-        page_lines = [ln for k, ln in enumerate(page_lines) if not (k in edges and PAGE_NUMBER_RE.match(ln.text))]
-        edge_lines = page_lines[:3] + page_lines[3:][-3:]
+        page_lines = [
+            ln for k, ln in enumerate(page_lines) if not (k in edges and not ln.table and PAGE_NUMBER_RE.match(ln.text))
+        ]
+        # A § header or a part heading ("Beslut") at the top of many pages is content, however often it recurs.
+        edge_lines = [
+            ln
+            for ln in page_lines[:3] + page_lines[3:][-3:]
+            if not ln.table and item_header(ln.text) is None and part_role(ln.text) is None
+        ]
         for key in {_furniture_key(ln.text) for ln in edge_lines}:
             edge_keys[key] += 1
         per_page.append(page_lines)
@@ -200,7 +228,8 @@ def lines_from_pages(pages: list[str], first_page: int = 1) -> list[Line]:
         n = len(page_lines)
         for k, ln in enumerate(page_lines):
             at_edge = k < 3 or k >= n - 3
-            if at_edge and len(pages) >= 2 and edge_keys[_furniture_key(ln.text)] >= threshold and len(ln.text) <= 150:
+            repeated = edge_keys[_furniture_key(ln.text)] >= threshold and len(ln.text) <= 150
+            if at_edge and len(pages) >= 2 and repeated and not ln.table:
                 continue
             lines.append(ln)
     return _split_inline_bullets(lines)
@@ -211,11 +240,12 @@ def _split_inline_bullets(lines: list[Line]) -> list[Line]:
     out: list[Line] = []
     for ln in lines:
         parts = re.split(r"\s+(?=•\s)", ln.text)
-        if len(parts) == 1 or not parts[0].strip():
+        if len(parts) == 1 or not parts[0].strip() or ln.table:
             out.append(ln)
             continue
-        out.append(Line(parts[0], ln.page, ln.gap, ln.page_start, ln.space_bullet))
-        out.extend(Line(part, ln.page, 0) for part in parts[1:])
+        out.append(replace(ln, text=parts[0], columns=column_cells(parts[0])))
+        rest = {"gap": 0, "page_start": False, "space_bullet": False, "columns": (), "table": ()}
+        out.extend(replace(ln, text=part, **rest) for part in parts[1:])
     return out
 
 
@@ -236,6 +266,25 @@ class _Layout:
         }
         all_gaps = [g for gaps in by_page.values() for g in gaps]
         self.interleaved_doc = bool(all_gaps) and sum(g >= 1 for g in all_gaps) / len(all_gaps) >= 0.5
+        # Font sizes, where the reader gave them: the body's size is the one most text is set in.
+        sizes: Counter[float] = Counter()
+        for ln in lines:
+            if ln.size is not None and not ln.table:
+                sizes[round(ln.size, 1)] += len(ln.text)
+        self.body_size = sizes.most_common(1)[0][0] if sizes else None
+        self.heading_sizes = sorted(
+            (size for size in sizes if self.body_size is not None and size >= self.body_size + FONT_HEADING_STEP),
+            reverse=True,
+        )
+
+    def font_level(self, line: Line) -> int | None:
+        """A heading's level from its font size (the largest size 1), or None for a line in the body's size."""
+        if self.body_size is None or line.size is None or line.table:
+            return None
+        size = round(line.size, 1)
+        if size < self.body_size + FONT_HEADING_STEP:
+            return None
+        return min(3, 1 + sum(1 for s in self.heading_sizes if s > size))
 
     def interleaved(self, line: Line) -> bool:
         return line.page in self.interleaved_pages
@@ -249,8 +298,34 @@ def _is_bullet(line: Line) -> bool:
     return line.space_bullet or bool(BULLET_RE.match(line.text))
 
 
-def _is_table_row(text: str) -> bool:
-    return bool(TABLE_ROW_RE.search(text)) and not SENTENCE_END_RE.search(text)
+def _is_table_row(text: str, columns: tuple[str, ...] = ()) -> bool:
+    """A flattened table row: a line ending in an amount with its unit ("Garanti för tidiga insatser 1 700 tkr"),
+    or columns set apart by wide gaps whose last is an amount ("Matematiksatsning   100"), or three columns."""
+    if SENTENCE_END_RE.search(text):
+        return False
+    return bool(TABLE_ROW_RE.search(text)) or len(columns) >= 3 or len(columns) == 2 and is_amount(columns[-1])
+
+
+def _opens_table_after_sentence(prev: Line | None, lines: list[Line], i: int) -> bool:
+    """Rows right after a finished sentence start a table when at least two follow each other (one line that
+    ends in an amount may just wrap a sentence: "... avsätta / 1 700 tkr")."""
+    nxt = lines[i + 1] if i + 1 < len(lines) else None
+    return (
+        prev is not None
+        and bool(SENTENCE_END_RE.search(prev.text))
+        and nxt is not None
+        and _is_table_row(nxt.text, nxt.columns)
+    )
+
+
+def _is_column_header(line: Line, nxt: Line | None) -> bool:
+    """Column names set apart by wide gaps ("Insats      Kostnad (tkr)") right above a table row."""
+    return (
+        nxt is not None
+        and is_header_row(line.columns)
+        and not SENTENCE_END_RE.search(line.text)
+        and _is_table_row(nxt.text, nxt.columns)
+    )
 
 
 def _starts_lower(text: str) -> bool:
@@ -285,6 +360,9 @@ def _heading_span(lines: list[Line], i: int, layout: _Layout) -> int:
     """Number of lines (1-3) forming a heading that starts at ``i``, or 0 if it is no heading."""
     first = lines[i]
     if _is_bullet(first) or not _heading_text_ok(first.text, layout.width):
+        return 0
+    nxt_line = lines[i + 1] if i + 1 < len(lines) else None
+    if _is_table_row(first.text, first.columns) or _is_column_header(first, nxt_line):
         return 0
     text = first.text
     for span in range(1, 4):
@@ -372,14 +450,38 @@ def blocks_from_lines(lines: list[Line]) -> list[Block]:
             growing.clear()
         blocks.append(block)
 
+    font_headings: set[int] = set()  # headings known from their font size, not guessed from the text
     i = 0
     while i < len(lines):
         line = lines[i]
+        if line.table:
+            for cells in line.table:
+                add(Block("table_row", row_text(cells), line.page, row=TableRow(cells)))
+            prev, prev_kind = line, "table_row"
+            i += 1
+            continue
         text = BULLET_RE.sub("", line.text).strip() if _is_bullet(line) else line.text
         if not text or re.fullmatch(r"[.\s•·,;:]+", text) or text.lower() in STRAY_LABELS:
             i += 1
             continue
-        span = _heading_span(lines, i, layout) if _opens_block(prev, prev_kind, line, layout) else 0
+        level = layout.font_level(line)
+        if level is not None and not _is_bullet(line) and item_header(text) is None:
+            end = i + 1
+            # A part heading of a § item ("Beslutsunderlag") is one line; other headings may wrap.
+            while part_role(text) is None and end < len(lines) and _wraps_font_heading(lines[end], line, len(text)):
+                text += " " + lines[end].text
+                end += 1
+            font_headings.add(len(blocks))
+            add(Block("heading", text, line.page, level=level))
+            prev, prev_kind = lines[end - 1], "heading"
+            i = end
+            continue
+        # Where font sizes are known, a line in the body's size is a heading only when set in bold, and a § item's
+        # part heading ("Beslutsunderlag") is one line of its own.
+        guess = layout.body_size is None or line.bold
+        span = _heading_span(lines, i, layout) if guess and _opens_block(prev, prev_kind, line, layout) else 0
+        if span and layout.body_size is not None and part_role(text) is not None:
+            span = 1
         if span:
             heading = " ".join(ln.text for ln in lines[i : i + span])
             nxt = lines[i + span] if i + span < len(lines) else None
@@ -391,8 +493,13 @@ def blocks_from_lines(lines: list[Line]) -> list[Block]:
         if _is_bullet(line):
             add(Block("list_item", text, line.page))
             prev_kind = "list_item"
-        elif _is_table_row(text) and prev_kind != "paragraph" or (prev_kind == "table_row" and _is_table_row(text)):
-            add(Block("table_row", text, line.page))
+        elif (
+            _is_table_row(text, line.columns)
+            and (prev_kind != "paragraph" or _opens_table_after_sentence(prev, lines, i))
+            or (prev_kind == "table_row" and _is_table_row(text, line.columns))
+            or _is_column_header(line, lines[i + 1] if i + 1 < len(lines) else None)
+        ):
+            add(Block("table_row", text, line.page, row=TableRow(extracted_row_cells(text, line.columns))))
             prev_kind = "table_row"
         elif prev is not None and prev_kind in ("paragraph", "list_item") and _continues(prev, prev_kind, line, layout):
             if not growing:
@@ -405,13 +512,24 @@ def blocks_from_lines(lines: list[Line]) -> list[Block]:
         i += 1
     if growing:
         blocks[-1].text = "".join(growing)
-    heading_lines = _demote_heading_chains(blocks, heading_lines)
+    heading_lines = _demote_heading_chains(blocks, heading_lines, font_headings)
     _assign_levels(blocks, heading_lines, layout)
     return blocks
 
 
+def _wraps_font_heading(nxt: Line, first: Line, length: int) -> bool:
+    """Whether ``nxt`` goes on with a heading ``first`` opened: the same size, no gap, the same page."""
+    return (
+        nxt.size == first.size
+        and nxt.gap == 0
+        and nxt.page == first.page
+        and not nxt.table
+        and length + len(nxt.text) <= MAX_HEADING_CHARS
+    )
+
+
 def _demote_heading_chains(
-    blocks: list[Block], heading_lines: list[tuple[int, Line, Line | None]]
+    blocks: list[Block], heading_lines: list[tuple[int, Line, Line | None]], font_headings: set[int]
 ) -> list[tuple[int, Line, Line | None]]:
     """Short lines in a run of three or more "headings" are a label's text, not headings.
 
@@ -434,7 +552,7 @@ def _demote_heading_chains(
         elif end - k >= 2:
             demote.update(range(k + 1, end))
         k = end + 1
-    for k in demote:
+    for k in demote - font_headings:
         blocks[k].kind = "paragraph"
     return [heading_at[k] for k in sorted(heading_at) if k not in demote]
 

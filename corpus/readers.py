@@ -5,31 +5,26 @@ from __future__ import annotations
 import io
 import logging
 import re
-import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from corpus.docxreader import read_docx
+from corpus.errors import CorpusError
 from corpus.markdown import read_markdown
-from corpus.models import Block
-from corpus.pdftext import blocks_from_lines, lines_from_pages, lines_from_text
+from corpus.models import Block, TableRow
+from corpus.pdflayout import LAYOUT_MAX_PAGES, layout_pages
+from corpus.pdftext import blocks_from_lines, lines_from_page_lines, lines_from_pages, lines_from_text
 from corpus.protocol import structure
+from corpus.tables import csv_rows, csv_table_blocks, row_text, table_label, tabulate
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 # pypdf's warnings quote a damaged file's bytes; document content stays out of the logs (our own Swedish
 # message says what was wrong with the file).
 logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+logging.getLogger("pdfminer").setLevel(logging.CRITICAL)  # pdfplumber's parser, the same for the same reason
 MAX_PDF_PAGES = 2000
-MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
-
-
-class CorpusError(Exception):
-    """A file that cannot be read; the message is Swedish and names the file."""
-
-    def __init__(self, path: Path | str, reason: str) -> None:
-        self.path = Path(path)
-        self.reason = reason
-        super().__init__(f"{self.path.name}: {reason}")
+HEADER_MARKING_SUFFIXES = (".md", ".html", ".htm")  # formats that say which table row is the header
 
 
 def decode_text(raw: bytes, path: Path) -> str:
@@ -61,8 +56,9 @@ class Reading:
     front_matter: dict[str, str] = field(default_factory=dict)
 
 
-def read_file(path: Path, raw: bytes) -> Reading:
-    """Read a file's bytes, choosing the reader by its extension."""
+def read_file(path: Path, raw: bytes, tables: list[tuple[Path, bytes]] | None = None) -> Reading:
+    """Read a file's bytes, choosing the reader by its extension; ``tables`` are the CSV files beside it (name and
+    bytes), whose rows join the document at its end (see ``corpus.tables``)."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise CorpusError(path, f"filtypen '{suffix or '(ingen)'}' stöds inte. Använd PDF, DOCX, TXT, MD eller HTML.")
@@ -70,10 +66,9 @@ def read_file(path: Path, raw: bytes) -> Reading:
         raise CorpusError(path, "filen är tom.")
     front: dict[str, str] = {}
     if suffix == ".pdf":
-        pages = _pdf_pages(path, raw)
-        blocks, text = blocks_from_lines(lines_from_pages(pages)), "\n".join(pages)
+        blocks, text = _read_pdf(path, raw)
     elif suffix == ".docx":
-        blocks = _read_docx(path, raw)
+        blocks = read_docx(path, raw)
         text = "\n".join(b.text for b in blocks)
     elif suffix in (".html", ".htm"):
         blocks = _read_html(decode_text(raw, path))
@@ -86,10 +81,23 @@ def read_file(path: Path, raw: bytes) -> Reading:
         blocks = blocks_from_lines(lines_from_text(text))
     if not any(b.text.strip() for b in blocks):
         raise CorpusError(path, "filen innehåller ingen text.")
-    return Reading(structure(blocks), text, front)
+    blocks = tabulate(structure(blocks), header_marked=suffix in HEADER_MARKING_SUFFIXES)
+    for table_path, table_raw in tables or []:
+        blocks += tabulate(read_csv_table(path, table_path, table_raw))
+    return Reading(blocks, text, front)
 
 
-def _pdf_pages(path: Path, raw: bytes) -> list[str]:
+def read_csv_table(document: Path, table: Path, raw: bytes) -> list[Block]:
+    """The blocks of a CSV table beside ``document``: its heading and its rows."""
+    rows = csv_rows(decode_text(raw, table)) if raw.strip() else []
+    if not rows:
+        raise CorpusError(table, "tabellfilen är tom.")
+    return csv_table_blocks(table_label(document, table), rows)
+
+
+def _read_pdf(path: Path, raw: bytes) -> tuple[list[Block], str]:
+    """A PDF's blocks and plain text: laid out by pdfplumber (font sizes, spacing, ruled tables) up to
+    ``LAYOUT_MAX_PAGES`` pages, by pypdf's plain text beyond that or where pdfplumber cannot read the file."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -97,88 +105,35 @@ def _pdf_pages(path: Path, raw: bytes) -> list[str]:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             raise CorpusError(path, "PDF-filen är lösenordsskyddad.")
-        if len(reader.pages) > MAX_PDF_PAGES:
+        count = len(reader.pages)
+        if count > MAX_PDF_PAGES:
             raise CorpusError(path, f"PDF-filen har fler än {MAX_PDF_PAGES} sidor.")
+        if count == 0:
+            raise CorpusError(path, "PDF-filen har inga sidor.")
+        if count <= LAYOUT_MAX_PAGES:
+            try:
+                laid_out = list(layout_pages(raw))
+            except Exception:  # noqa: BLE001  pdfminer fails in many ways on files pypdf still reads
+                laid_out = []
+            if any(lines for lines, _ in laid_out):
+                blocks = blocks_from_lines(lines_from_page_lines([lines for lines, _ in laid_out]))
+                return blocks, "\n".join(text for _, text in laid_out)
         pages = [page.extract_text() or "" for page in reader.pages]
     except CorpusError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise CorpusError(path, f"PDF-filen är skadad och kan inte läsas ({type(exc).__name__}).") from exc
-    if not pages:
-        raise CorpusError(path, "PDF-filen har inga sidor.")
     if not any(p.strip() for p in pages):
         raise CorpusError(
             path, "PDF-filen saknar textlager (den är troligen inskannad). Den behöver OCR-behandlas först."
         )
-    return pages
-
-
-def _docx_heading_level(style_name: str) -> int | None:
-    name = style_name.lower()
-    if name in ("title", "rubrik"):
-        return 1
-    m = re.match(r"(?:heading|rubrik)\s*(\d)", name)
-    return int(m.group(1)) if m else None
-
-
-def _read_docx(path: Path, raw: bytes) -> list[Block]:
-    import docx
-    from docx.oxml.ns import qn
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            if sum(info.file_size for info in zf.infolist()) > MAX_DOCX_UNCOMPRESSED:
-                raise CorpusError(path, "DOCX-filen packas upp till en orimlig storlek och avvisas.")
-        document = docx.Document(io.BytesIO(raw))
-    except CorpusError:
-        raise
-    except Exception as exc:  # python-docx raises many kinds for broken files
-        raise CorpusError(path, f"DOCX-filen är skadad och kan inte läsas ({type(exc).__name__}).") from exc
-
-    blocks: list[Block] = []
-    page = 1
-    has_breaks = False
-    body = document.element.body
-    for child in body.iterchildren():
-        if child.tag == qn("w:p"):
-            para = Paragraph(child, document)
-            breaks = child.findall(".//" + qn("w:br"))
-            page_breaks = [b for b in breaks if b.get(qn("w:type")) == "page"]
-            page_breaks += child.findall(".//" + qn("w:lastRenderedPageBreak"))
-            text = para.text.strip()
-            if page_breaks and not text:
-                page += len(page_breaks)
-                has_breaks = True
-                continue
-            if not text:
-                continue
-            style = para.style.name if para.style is not None else ""
-            level = _docx_heading_level(style)
-            numbered = child.find(".//" + qn("w:numPr")) is not None
-            if level is not None:
-                blocks.append(Block("heading", text, page, level=min(level, 3)))
-            elif numbered or "list" in style.lower():
-                blocks.append(Block("list_item", text, page))
-            else:
-                blocks.append(Block("paragraph", text, page))
-            if page_breaks:
-                page += len(page_breaks)
-                has_breaks = True
-        elif child.tag == qn("w:tbl"):
-            for row in Table(child, document).rows:
-                cells = [c.text.strip() for c in row.cells if c.text.strip()]
-                if cells:
-                    blocks.append(Block("table_row", " | ".join(dict.fromkeys(cells)), page))
-    if not has_breaks:
-        for block in blocks:
-            block.page = None
-    return blocks
+    return blocks_from_lines(lines_from_pages(pages)), "\n".join(pages)
 
 
 class _HTMLBlocks(HTMLParser):
     BLOCK_TAGS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "td", "th", "section", "article"}
+    SKIPPED = ("script", "style", "head", "template", "noscript")
+    CELL = "\x00"  # marks where a cell starts in a row's buffer (no character of the page can be one)
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -187,19 +142,28 @@ class _HTMLBlocks(HTMLParser):
         self._kind = "paragraph"
         self._level = 1
         self._skip = 0
+        self._header_row = False  # every cell of the row so far is a <th>
 
     def _flush(self) -> None:
         text = re.sub(r"\s+", " ", "".join(self._buffer)).strip()
         self._buffer = []
-        if text:
+        if self._kind == "table_row":
+            cells = tuple(" ".join(c.split()) for c in text.split(self.CELL)[1:])
+            if any(cells):
+                row = TableRow(cells, is_header=self._header_row)
+                self.blocks.append(Block("table_row", row_text(cells), None, row=row))
+        elif text:
             self.blocks.append(Block(self._kind, text, None, level=self._level))  # type: ignore[arg-type]
         self._kind, self._level = "paragraph", 1
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "head", "template", "noscript"):
+        if tag in self.SKIPPED:
             self._skip += 1
-        elif tag in ("td", "th"):
-            self._buffer.append(" | ")
+        elif tag in ("td", "th") and self._kind == "table_row":
+            self._buffer.append(self.CELL)
+            self._header_row = self._header_row and tag == "th"
+        elif self._kind == "table_row" and tag != "tr":
+            self._buffer.append(" ")  # a paragraph or line break inside a cell
         elif tag in self.BLOCK_TAGS:
             self._flush()
             if tag[0] == "h" and tag[1:].isdigit():
@@ -207,19 +171,17 @@ class _HTMLBlocks(HTMLParser):
             elif tag == "li":
                 self._kind = "list_item"
             elif tag == "tr":
-                self._kind = "table_row"
+                self._kind, self._header_row = "table_row", True
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "head", "template", "noscript"):
+        if tag in self.SKIPPED:
             self._skip = max(0, self._skip - 1)
-        elif tag in self.BLOCK_TAGS and tag not in ("td", "th"):
-            if tag == "tr":
-                self._buffer = ["".join(self._buffer).strip(" |")]
+        elif tag in self.BLOCK_TAGS and tag not in ("td", "th") and (self._kind != "table_row" or tag == "tr"):
             self._flush()
 
     def handle_data(self, data: str) -> None:
         if not self._skip:
-            self._buffer.append(data)
+            self._buffer.append(data.replace(self.CELL, " "))
 
     def close(self) -> None:
         super().close()

@@ -55,7 +55,7 @@ def build_sections(blocks: list[Block]) -> tuple[str, list[Section]]:
             rendered = _render(block)
             if pieces:
                 local += 1  # the "\n" between paragraphs
-            paragraphs.append(Paragraph(local, local + len(rendered), block.page, block.kind))
+            paragraphs.append(Paragraph(local, local + len(rendered), block.page, block.kind, block.row))
             pieces.append(rendered)
             local += len(rendered)
         section_text = "\n".join(pieces)

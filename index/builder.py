@@ -55,7 +55,7 @@ class BuildReport:
 
 
 # Bumped whenever chunking code changes what chunks contain, so existing indexes are rebuilt.
-CHUNKER_VERSION = 8
+CHUNKER_VERSION = 9
 BUILD_LOCK_TIMEOUT_S = 900.0  # a build waits this long for another one to finish
 
 

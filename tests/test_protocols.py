@@ -485,3 +485,30 @@ def test_table_without_a_header_row_is_read_as_written():
     headed = "| Insats | Kostnad 2025 |\n| Läxhjälp | 1 200 tkr |\n| Simskola | 800 tkr |"
     start = headed.index("| Simskola")
     assert table_row_text(headed, start, "| Simskola | 800 tkr |") == "Simskola: Kostnad 2025 800 tkr."
+
+
+def test_pdf_protocol_with_an_item_on_every_page_keeps_its_part_headings(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    items = [
+        (12, "Ny simhall", "Kommunstyrelsen beslutar att utreda en ny simhall."),
+        (13, "Parkering vid rådhuset", "Kommunstyrelsen beslutar att avgiftsbelägga parkeringen."),
+        (14, "Biblioteket i Norrby", "Kommunstyrelsen beslutar att förlänga bibliotekets öppettider."),
+    ]
+    path = tmp_path / "protokoll.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for number, rubrik, decision in items:
+        y = 800
+        for line in (f"§ {number} Dnr KS-2025-000{number}", rubrik, "Beslut", decision):
+            pdf.drawString(60, y, line)
+            y -= 18
+        pdf.drawString(60, 40, "Kommunstyrelsen, protokoll 2025-03-04")
+        pdf.showPage()
+    pdf.save()
+    doc = read_document(path)
+    # "§ 12 Dnr …" and "Beslut" open every page, as a running header would, and are still content.
+    parts = [[s.text[p.start : p.end] for p in s.paragraphs if p.kind == "part"] for s in doc.sections]
+    assert parts == [["Beslut"]] * 3
+    assert [(d.paragraf, d.rubrik, d.beslut) for d in register([doc])] == items
+    assert "Kommunstyrelsen, protokoll" not in doc.text

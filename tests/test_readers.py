@@ -228,3 +228,34 @@ def test_corpus_cli_outline_and_check(capsys):
     assert "  - Elever med hög frånvaro s. 7-8" in out
     assert main(["check"]) == 0
     assert "svenljunga-bun-plan-systematiskt-kvalitetsarbete-2026.txt:" in capsys.readouterr().out
+
+
+def test_docx_entities_are_not_resolved_and_hyperlinks_tabs_are_read(tmp_path):
+    from bench.read_speed import DOCX_CONTENT_TYPES, DOCX_RELS, W_NS
+
+    xml = (
+        '<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>Före &x; efter</w:t></w:r></w:p>'
+        "<w:p><w:hyperlink><w:r><w:t>Länk</w:t></w:r></w:hyperlink><w:r><w:tab/><w:t>och text</w:t></w:r></w:p>"
+        "</w:body></w:document>"
+    )
+    path = tmp_path / "entitet.docx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", DOCX_CONTENT_TYPES)
+        zf.writestr("_rels/.rels", DOCX_RELS)
+        zf.writestr("word/document.xml", xml)
+    doc = read_document(path)
+    assert doc.text.split("\n") == ["Före  efter", "Länk\toch text"]
+    assert "root:" not in doc.text
+
+
+def test_docx_with_broken_xml_is_reported_in_swedish(tmp_path):
+    from bench.read_speed import DOCX_CONTENT_TYPES, DOCX_RELS
+
+    path = tmp_path / "avbruten.docx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", DOCX_CONTENT_TYPES)
+        zf.writestr("_rels/.rels", DOCX_RELS)
+        zf.writestr("word/document.xml", "<w:document><w:body><w:p>avbrut")
+    with pytest.raises(CorpusError, match="avbruten.docx.*DOCX-filen är skadad"):
+        read_document(path)

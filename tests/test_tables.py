@@ -1,0 +1,306 @@
+"""Tables as rows in every format: cells, header and heading, on small files made here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import corpus
+from corpus import CorpusError, read_document
+from corpus.models import Document, TableRow
+from corpus.tables import csv_rows, is_amount, is_header_row, label_amount_cells, table_label
+
+
+def rows_of(doc: Document) -> list[tuple[str, TableRow]]:
+    """(text as written, row) of every table row of a document, in order."""
+    return [
+        (s.text[p.start : p.end], p.row)
+        for s in doc.sections
+        for p in s.paragraphs
+        if p.kind == "table_row" and p.row is not None
+    ]
+
+
+@pytest.mark.parametrize(
+    "line, cells",
+    [
+        ("Garanti för tidiga insatser 1 700 tkr", ("Garanti för tidiga insatser", "1 700 tkr")),
+        ("Stöd till lärare, enhet 2 264 tkr", ("Stöd till lärare, enhet", "2 264 tkr")),
+        ("Matematiksatsning 100", ("Matematiksatsning", "100")),
+        ("Totalt 8 464 tkr", ("Totalt", "8 464 tkr")),
+        ("Andel behöriga lärare 87,5 %", ("Andel behöriga lärare", "87,5 %")),
+        ("Nämnden beslutar om budgeten", ()),
+        ("1 700 tkr", ()),
+    ],
+)
+def test_label_amount_lines(line, cells):
+    assert label_amount_cells(line) == cells
+
+
+@pytest.mark.parametrize(
+    "cell, amount",
+    [("1 700 tkr", True), ("100", True), ("-3,7", True), ("12 st", True), ("2024", False), ("Kostnad", False)],
+)
+def test_amount_cells(cell, amount):
+    assert is_amount(cell) is amount
+
+
+@pytest.mark.parametrize(
+    "cells, header",
+    [
+        (("Insats", "Kostnad (tkr)"), True),
+        (("Post", "2024", "2025"), True),  # years name columns
+        (("Läxhjälp", "1 200 tkr"), False),  # a first row with amounts is data
+        (("Ensam",), False),
+    ],
+)
+def test_header_rows(cells, header):
+    assert is_header_row(cells) is header
+
+
+def test_pdf_flattened_amount_lines_become_rows_with_heading(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "plan.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    lines = [
+        ("Helvetica-Bold", 14, "Kostnadsberäkning"),
+        ("Helvetica", 11, "Satsningarna finansieras inom nämndens ram för året."),
+        ("Helvetica", 11, "Garanti för tidiga insatser 1 700 tkr"),
+        ("Helvetica", 11, "Matematiksatsning 100 tkr"),
+        ("Helvetica", 11, "Totalt 1 800 tkr"),
+    ]
+    y = 780
+    for font, size, text in lines:
+        pdf.setFont(font, size)
+        pdf.drawString(60, y, text)
+        y -= 30
+    pdf.showPage()
+    pdf.save()
+    rows = rows_of(read_document(path))
+    assert [text for text, _ in rows] == [
+        "Garanti för tidiga insatser 1 700 tkr",  # quotable verbatim
+        "Matematiksatsning 100 tkr",
+        "Totalt 1 800 tkr",
+    ]
+    assert [row.cells for _, row in rows] == [
+        ("Garanti för tidiga insatser", "1 700 tkr"),
+        ("Matematiksatsning", "100 tkr"),
+        ("Totalt", "1 800 tkr"),
+    ]
+    assert {(row.heading, row.header) for _, row in rows} == {("Kostnadsberäkning", None)}
+
+
+def test_extracted_text_with_column_gaps_keeps_header_and_unitless_amounts(tmp_path):
+    path = tmp_path / "kostnader.txt"
+    path.write_text(
+        "Kostnader\n\nInsats          Kostnad (tkr)\nLäxhjälp          1 200\nMatematiksatsning    100\n",
+        encoding="utf-8",
+    )
+    rows = rows_of(read_document(path))
+    assert [text for text, _ in rows] == ["Insats Kostnad (tkr)", "Läxhjälp 1 200", "Matematiksatsning 100"]
+    header, *data = [row for _, row in rows]
+    assert header.is_header and not data[0].is_header
+    assert data[1].cells == ("Matematiksatsning", "100")
+    assert data[1].pairs() == [("Insats", "Matematiksatsning"), ("Kostnad (tkr)", "100")]
+    assert data[1].heading == "Kostnader"
+
+
+def test_docx_table_rows_keep_their_header_and_heading(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Budget 2026", level=1)
+    table = document.add_table(rows=3, cols=3)
+    values_by_row = (("Verksamhet", "Budget", "Utfall"), ("Förskola", "1 200 tkr", ""), ("Skola", "900", "850"))
+    for r, values in enumerate(values_by_row):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    path = tmp_path / "budget.docx"
+    document.save(str(path))
+    rows = rows_of(read_document(path))
+    assert [text for text, _ in rows] == [
+        "| Verksamhet | Budget | Utfall |",
+        "| Förskola | 1 200 tkr |  |",
+        "| Skola | 900 | 850 |",
+    ]
+    assert rows[0][1].is_header
+    assert rows[1][1].header == ("Verksamhet", "Budget", "Utfall")
+    assert rows[1][1].pairs() == [("Verksamhet", "Förskola"), ("Budget", "1 200 tkr")]
+    assert rows[2][1].heading == "Budget 2026"
+
+
+def test_markdown_tables_with_and_without_a_header(tmp_path):
+    path = tmp_path / "tabeller.md"
+    path.write_text(
+        "# Insatser\n\n| Insats | Kostnad |\n| --- | --- |\n| Läxhjälp | 1 200 tkr |\n\n"
+        "# Utan rubrikrad\n\nKostnader:\n\n| Läxhjälp | 1 200 tkr |\n| --- | --- |\n| Simskola | 800 tkr |\n",
+        encoding="utf-8",
+    )
+    rows = [row for _, row in rows_of(read_document(path))]
+    assert rows[0].is_header and rows[1].header == ("Insats", "Kostnad") and rows[1].heading == "Insatser"
+    # A first row that holds amounts is data, whatever the rule under it says; the label line names the table.
+    assert [(r.header, r.is_header, r.heading) for r in rows[2:]] == [(None, False, "Kostnader")] * 2
+
+
+def test_html_header_cells(tmp_path):
+    path = tmp_path / "sida.html"
+    path.write_text(
+        "<h2>Avgifter</h2><table><tr><th>Lokal</th><th>Timme</th></tr>"
+        "<tr><td>Hel hall</td><td>165 kr</td></tr></table>",
+        encoding="utf-8",
+    )
+    rows = rows_of(read_document(path))
+    assert [text for text, _ in rows] == ["| Lokal | Timme |", "| Hel hall | 165 kr |"]
+    assert rows[1][1].pairs() == [("Lokal", "Hel hall"), ("Timme", "165 kr")]
+
+
+@pytest.mark.parametrize(
+    "document, table, belongs, label",
+    [
+        ("protokoll.md", "protokoll.csv", True, "Tabell"),
+        ("protokoll.md", "protokoll.kostnader.csv", True, "Kostnader"),
+        ("protokoll.md", "protokoll.tabell2.csv", True, "Tabell 2"),
+        ("protokoll.md", "protokoll-maj.csv", False, None),
+        ("protokoll.md", "annat.csv", False, None),
+    ],
+)
+def test_csv_naming_convention(document, table, belongs, label):
+    from corpus.tables import owners
+
+    assert (Path(table) in owners([Path(table)], [Path(document)])) is belongs
+    if belongs:
+        assert table_label(Path(document), Path(table)) == label
+
+
+def test_csv_delimiters():
+    assert csv_rows("Post;Kostnad\nBöcker;120 tkr\n") == [("Post", "Kostnad"), ("Böcker", "120 tkr")]
+    assert csv_rows('Post,Kostnad\n"Böcker, nya",120\n') == [("Post", "Kostnad"), ("Böcker, nya", "120")]
+    assert csv_rows("Post\tKostnad\n\nBöcker\t120\n") == [("Post", "Kostnad"), ("Böcker", "120")]
+
+
+PROTOCOL = "# Protokoll\n\n## Budget\n\nNämnden beslutar att anta budgeten enligt tabellen.\n"
+
+
+def test_csv_beside_a_document_is_its_table(tmp_path):
+    folder = tmp_path / "dokument"
+    folder.mkdir()
+    (folder / "protokoll.md").write_text(PROTOCOL, encoding="utf-8")
+    (folder / "protokoll.kostnader.csv").write_text(
+        "Insats;Kostnad (tkr)\nLäxhjälp;1 200\nMatematiksatsning;100\n", encoding="utf-8"
+    )
+    (folder / "lost.csv").write_text("a;b\n1;2\n", encoding="utf-8")
+    loaded = corpus.load(folder, tmp_path / "catalog.toml")
+    [doc] = loaded
+    assert doc.sections[-1].heading_path == ["Kostnader"]
+    rows = rows_of(doc)
+    assert rows[2] == (
+        "| Matematiksatsning | 100 |",
+        TableRow(("Matematiksatsning", "100"), ("Insats", "Kostnad (tkr)"), "Kostnader"),
+    )
+    [orphan] = loaded.errors
+    assert orphan.path.name == "lost.csv" and "hör inte till något dokument" in orphan.reason
+    # Read alone, the document still finds its table; an edited table is a changed document.
+    alone = read_document(folder / "protokoll.md")
+    assert rows_of(alone) == rows and alone.content_hash == doc.content_hash
+    (folder / "protokoll.kostnader.csv").write_text("Insats;Kostnad (tkr)\nLäxhjälp;1 300\n", encoding="utf-8")
+    assert read_document(folder / "protokoll.md").content_hash != doc.content_hash
+
+
+def test_unreadable_csv_is_reported_and_the_document_kept(tmp_path):
+    (tmp_path / "protokoll.md").write_text(PROTOCOL, encoding="utf-8")
+    (tmp_path / "protokoll.csv").write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    loaded = corpus.load(tmp_path, tmp_path / "catalog.toml")
+    assert [d.doc_id for d in loaded] == ["protokoll.md"] and not rows_of(loaded[0])
+    [error] = loaded.errors
+    assert error.path.name == "protokoll.csv" and "inte en textfil" in error.reason
+    with pytest.raises(CorpusError, match="protokoll.csv"):
+        read_document(tmp_path / "protokoll.md")
+
+
+def make_ruled_table_pdf(path: Path) -> Path:
+    """A PDF with a heading in a larger font, a sentence, and a ruled table with a header row."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    heading = ParagraphStyle("h", fontName="Helvetica-Bold", fontSize=16, leading=20, spaceAfter=8)
+    body = ParagraphStyle("b", fontName="Helvetica", fontSize=10, leading=13, spaceAfter=8)
+    table = Table(
+        [["Insats", "Kostnad 2025", "Kostnad 2026"], ["Läxhjälp", "1 200 tkr", "1 300 tkr"], ["Simskola", "800", "850"]]
+    )
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+    story = [
+        Paragraph("Kostnader för insatserna", heading),
+        Paragraph("Nämnden fördelar pengarna enligt tabellen nedan.", body),
+        table,
+    ]
+    SimpleDocTemplate(str(path), pagesize=A4).build(story)
+    return path
+
+
+def test_pdf_ruled_table_is_read_row_by_row_with_header_and_heading(tmp_path):
+    doc = read_document(make_ruled_table_pdf(tmp_path / "insatser.pdf"))
+    assert [s.heading for s in doc.sections] == ["Kostnader för insatserna"]  # from the font size
+    rows = rows_of(doc)
+    assert [text for text, _ in rows] == [
+        "| Insats | Kostnad 2025 | Kostnad 2026 |",
+        "| Läxhjälp | 1 200 tkr | 1 300 tkr |",
+        "| Simskola | 800 | 850 |",
+    ]
+    simskola = rows[2][1]
+    assert simskola.heading == "Kostnader för insatserna"
+    assert simskola.pairs() == [("Insats", "Simskola"), ("Kostnad 2025", "800"), ("Kostnad 2026", "850")]
+
+
+def test_long_pdf_is_read_from_plain_text(tmp_path, monkeypatch):
+    import corpus.readers
+
+    monkeypatch.setattr(corpus.readers, "LAYOUT_MAX_PAGES", 0)
+    doc = read_document(make_ruled_table_pdf(tmp_path / "insatser.pdf"))
+    assert "Nämnden fördelar pengarna enligt tabellen nedan." in doc.text
+    assert "Läxhjälp" in doc.text and not any(text.startswith("|") for text, _ in rows_of(doc))
+
+
+def test_csv_owner_is_the_longest_matching_name():
+    from corpus.tables import owners
+
+    documents = [Path("a.md"), Path("a.b.md"), Path("c.txt")]
+    tables = [Path("a.b.csv"), Path("a.b.kostnader.csv"), Path("a.x.csv"), Path("c.csv"), Path("d.csv")]
+    assert owners(tables, documents) == {
+        Path("a.b.csv"): Path("a.b.md"),
+        Path("a.b.kostnader.csv"): Path("a.b.md"),
+        Path("a.x.csv"): Path("a.md"),
+        Path("c.csv"): Path("c.txt"),
+    }
+
+
+def test_pdf_columns_without_rules_keep_unitless_amounts_and_header(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "kolumner.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont("Helvetica-Bold", 16)
+    pdf.drawString(60, 780, "Fördelning per insats")
+    pdf.setFont("Helvetica", 11)
+    for k, (label, amount) in enumerate(
+        [("Insats", "Kostnad (tkr)"), ("Läxhjälp", "1 200"), ("Matematiksatsning", "100"), ("Totalt", "1 300")]
+    ):
+        pdf.drawString(60, 740 - 16 * k, label)
+        pdf.drawString(320, 740 - 16 * k, amount)
+    pdf.showPage()
+    pdf.save()
+    rows = rows_of(read_document(path))
+    assert [row.cells for _, row in rows] == [
+        ("Insats", "Kostnad (tkr)"),
+        ("Läxhjälp", "1 200"),
+        ("Matematiksatsning", "100"),
+        ("Totalt", "1 300"),
+    ]
+    assert rows[2][0] == "Matematiksatsning 100"  # the row as extracted, quotable verbatim
+    assert rows[2][1].pairs() == [("Insats", "Matematiksatsning"), ("Kostnad (tkr)", "100")]
+    assert rows[2][1].heading == "Fördelning per insats"
