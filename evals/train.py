@@ -34,7 +34,7 @@ from corpus.normalise import normalise
 from evals.dataset import load_set, select_split
 from evals.metrics import contains_quote, fact_recall
 from index import Index
-from settings import Settings
+from settings import ROOT, Settings
 
 ANSWERABLE_REFUSED_COST = 3.0  # refusing an answerable question costs as much as missing three unanswerable ones
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.10, 0.91, 0.05))
@@ -43,7 +43,10 @@ SAME_DOCUMENT_RATIOS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 OTHER_DOCUMENT_RATIOS = (0.6, 0.7, 0.8, 0.9, 1.0)
 SUMMARY_RELEVANCE = (0.0, 0.25, 0.5, 0.75, 1.0)
 SUMMARY_NOVELTY = (0.0, 0.25, 0.5, 0.75)
-MIN_HELD_QUOTE_CHARS = 20  # a shorter unit inside a gold quote ("2025.") is no answer of its own
+MIN_HELD_QUOTE_CHARS = 20
+EXTRA_SELECTOR_SET = (
+    ROOT / "evals" / "sets" / "dev.jsonl"
+)  # a shorter unit inside a gold quote ("2025.") is no answer of its own
 
 
 @dataclass
@@ -169,7 +172,8 @@ def train_selector(train_p: list[Prepared], dev_p: list[Prepared], kommuner: lis
         chosen.bias,
         chosen.same_document_ratio,
         chosen.other_document_ratio,
-        f"weights: the units of the train split's {n_train} answerable questions, logistic regression (balanced); "
+        f"weights: the units of {n_train} answerable questions on train-split documents (the train split and "
+        f"evals/sets/dev.jsonl), logistic regression (balanced); "
         f"C and ratios: dev split ({len(dev_p)} answerable questions), answers' fact recall + citation support; "
         f"{datetime.now(UTC).date().isoformat()}",
     )
@@ -288,6 +292,14 @@ def choose_threshold(p: np.ndarray, answerable: np.ndarray) -> float:
     return max(THRESHOLDS, key=lambda t: (round(gain(t), 9), -t))
 
 
+def selector_training_items(items: list[dict]) -> list[dict]:
+    """The answerable questions the selector learns from: the train split's, and those of the first version's
+    question set (``EXTRA_SELECTOR_SET``), which asks about the shipped documents only, all of them train-split
+    documents, so nothing of the dev or test documents is learned from."""
+    extra = [i for i in load_set(EXTRA_SELECTOR_SET) if i["answerable"]] if EXTRA_SELECTOR_SET.is_file() else []
+    return [i for i in select_split(items, "train") if i["answerable"]] + extra
+
+
 def train(items: list[dict], ix: Index, settings: Settings, c: float = 1.0) -> RefusalModel:
     """Fit the selector, then the refusal model over the selector's answers, on the train split; choose on dev;
     write both model files and print the figures."""
@@ -295,8 +307,10 @@ def train(items: list[dict], ix: Index, settings: Settings, c: float = 1.0) -> R
 
     train_items, dev_items = select_split(items, "train"), select_split(items, "dev")
     kommuner = municipalities_of(ix)
-    answerable = [i for i in train_items if i["answerable"]], [i for i in dev_items if i["answerable"]]
-    train_selector(prepare(answerable[0], ix, settings), prepare(answerable[1], ix, settings), kommuner)
+    dev_answerable = [i for i in dev_items if i["answerable"]]
+    train_selector(
+        prepare(selector_training_items(items), ix, settings), prepare(dev_answerable, ix, settings), kommuner
+    )
     train_summary(items, ix, settings)
     train_table = feature_table(train_items, ix, settings)
     dev_table = feature_table(dev_items, ix, settings)

@@ -56,7 +56,7 @@ def test_training_reads_only_train_and_dev(monkeypatch):
         raise StopIteration
 
     def record_prepared(items, ix, settings):
-        seen.extend(i["split"] for i in items)
+        seen.extend(i.get("split", "extra set") for i in items)
         return []
 
     monkeypatch.setattr(train_module, "municipalities_of", lambda ix: [])
