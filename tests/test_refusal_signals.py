@@ -83,6 +83,13 @@ def test_refusal_says_which_word_the_documents_lack(shared_index, built, questio
     assert "Närmast i dokumenten:" in answer.answer
 
 
+@pytest.mark.parametrize("verb", ["sammanfatta", "beskriv", "berätta"])
+def test_a_refusal_never_names_the_verb_that_asks(shared_index, built, verb):
+    question = f"{verb.capitalize()} hur Svenljunga arbetar med skolskjutsarnas upphandling."
+    answer = ask(question, settings=built[0].model_copy(update={"refusal_threshold": 1.0}), index=shared_index)
+    assert answer.refused and f"”{verb}”" not in answer.answer
+
+
 def test_answered_question_about_a_word_used_elsewhere_is_not_flagged(shared_index, built):
     # "nationella prov" occur in Alingsås' documents: a question about Alingsås is answered.
     answer = ask(
