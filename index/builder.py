@@ -92,7 +92,7 @@ def build(settings: Settings, rebuild: bool = False, progress: bool = True) -> B
     the previous index serving.
     """
     with build_lock(settings):
-        return _build(settings, rebuild, progress)
+        return build_under_lock(settings, rebuild, progress)
 
 
 @contextmanager
@@ -229,7 +229,8 @@ def document_records(docs: list[corpus.Document], chunks_by_doc: dict[str, list[
     }
 
 
-def _build(settings: Settings, rebuild: bool, progress: bool) -> BuildReport:
+def build_under_lock(settings: Settings, rebuild: bool = False, progress: bool = True) -> BuildReport:
+    """``build`` for a caller that already holds ``build_lock`` (it is not re-entrant)."""
     started = time.perf_counter()
     docs, errors, skipped = read_corpus(settings)
     previous = previous_build(settings)
