@@ -2,7 +2,8 @@
 
 The evaluation corpus's documents (real Kungsbacka committee text) are laid out as an archive tree
 kungsbacka/<nämnd>/<år>/<datum>/<typ>.md; the import runs with an empty embedding cache. The pure embedding
-time is the same chunk and answer-unit texts sent through a warmed-up embedder in the same batches.
+time is the same chunk and answer-unit texts sent through a warmed-up embedder in the same batches. Both are
+measured in CPU time of this process (the machine is shared) and in wall-clock time.
 Target (2 cores): the import takes at most 10% longer than the pure embedding.
 Run: python -m bench.import_speed [DOCUMENTS]   (default 4: the smallest documents, about two minutes)
 """
@@ -63,22 +64,28 @@ def main(documents: int = 4) -> None:
         texts = archive_texts(settings, folder)
         embedder = make_embedder(settings)
         embedder.get_text_embedding_batch(["uppvärmning"])  # the model is loaded before the clock starts
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         for i in range(0, len(texts), settings.embed_batch_size):
             embedder.get_text_embedding_batch(texts[i : i + settings.embed_batch_size])
-        pure = time.perf_counter() - t
-        print(f"pure embedding: {len(texts)} texts in {pure:.1f} s ({len(texts) / pure:.1f} texts/s)")
+        pure, pure_cpu = time.perf_counter() - t, time.process_time() - cpu
+        print(
+            f"pure embedding: {len(texts)} texts in {pure:.1f} s wall, {pure_cpu:.1f} s CPU "
+            f"({len(texts) / pure:.1f} texts/s wall)"
+        )
 
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         report = import_archive(settings, folder, progress=False)
-        total = time.perf_counter() - t
+        total, total_cpu = time.perf_counter() - t, time.process_time() - cpu
         assert report.build is not None
         print(
             f"import: {len(report.imported)} documents, {report.build.chunks} chunks, {report.embedded} texts "
-            f"embedded, {total:.1f} s (embedding inside it {report.embed_seconds:.1f} s, "
+            f"embedded, {total:.1f} s wall, {total_cpu:.1f} s CPU (embedding inside it {report.embed_seconds:.1f} s, "
             f"build and swap {report.build.seconds:.1f} s)"
         )
-        print(f"import overhead over pure embedding: {100 * (total - pure) / pure:.1f}% (target <= 10%)")
+        # CPU time is the fair measure on a shared machine: other processes stretch wall time at random.
+        overhead = 100 * (total_cpu - pure_cpu) / pure_cpu
+        print(f"import overhead over pure embedding: {overhead:.1f}% CPU (target <= 10%)")
+        print(f"  wall-clock: {100 * (total - pure) / pure:.1f}%")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
