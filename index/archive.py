@@ -41,6 +41,7 @@ from index.builder import (
     build_under_lock,
     document_chunks,
     embedding_cache,
+    service_errors,
 )
 from index.chunking import Chunk
 from index.embedcache import text_key
@@ -350,11 +351,12 @@ class ArchiveImport:
         bar = tqdm(
             total=sum(sizes), desc="Importerar arkivet", unit="B", unit_scale=True, disable=not progress or not files
         )
-        for path, size in zip(files, sizes, strict=True):
-            bar.set_postfix_str(path.name[-40:], refresh=False)
-            self._one(path)
-            bar.update(size)
-        self.queue.flush()
+        with service_errors():  # a failing endpoint stops the import; run again, it resumes
+            for path, size in zip(files, sizes, strict=True):
+                bar.set_postfix_str(path.name[-40:], refresh=False)
+                self._one(path)
+                bar.update(size)
+            self.queue.flush()
         bar.close()
         self.report.embedded, self.report.embed_seconds = self.queue.embedded, self.queue.seconds
         if self.report.imported:

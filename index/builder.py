@@ -27,7 +27,8 @@ from index import layout
 from index.bm25 import build_bm25
 from index.chunking import Chunk, catalog_chunk, chunk_document
 from index.embedcache import EmbeddingCache
-from index.embedders import embedder_id, make_embedder
+from index.embedders import embedder_id, make_embedder, manifest_model, model_identity
+from index.embedding_service import EmbeddingServiceError
 from index.units import UnitVectors, embed_units, unit_texts
 from index.vectors import chroma_client, get_collection, read_vectors, write_chunks
 from settings import Settings
@@ -96,6 +97,15 @@ def build(settings: Settings, rebuild: bool = False, progress: bool = True) -> B
 
 
 @contextmanager
+def service_errors() -> Iterator[None]:
+    """An embeddings endpoint's failure as a BuildError: the previous index keeps serving."""
+    try:
+        yield
+    except EmbeddingServiceError as exc:
+        raise BuildError(f"{exc} Det tidigare indexet är oförändrat.") from exc
+
+
+@contextmanager
 def build_lock(settings: Settings, timeout_s: float = BUILD_LOCK_TIMEOUT_S) -> Iterator[None]:
     """One build at a time across processes: a build waits for the one running, then reads the corpus afresh,
     so a document added meanwhile is never left out by a build that started before it."""
@@ -160,7 +170,7 @@ def previous_build(settings: Settings) -> Previous:
     prev_dir, prev = _previous(settings)
     same_setup = (
         bool(prev)
-        and prev["embedder"] == embedder_id(settings)
+        and manifest_model(prev) == model_identity(settings)
         and prev["chunking"] == chunk_settings(settings)
         and prev.get("chroma") == (settings.chroma_url or "local")
     )
@@ -207,6 +217,19 @@ def embed_chunks(
     for c, v in zip(todo, matrix, strict=False):
         vectors[c.chunk_id] = v
     return embedded
+
+
+def check_dimensions(settings: Settings, previous: Previous, vectors: dict[str, np.ndarray]) -> None:
+    """Every vector of the build has one size, the size of the previous build's when its vectors are reused."""
+    sizes = {v.shape[0] for v in vectors.values()}
+    recorded = (previous.manifest or {}).get("dimension") if previous.same_setup else None
+    if len(sizes) > 1 or (recorded and sizes and sizes != {recorded}):
+        shown = ", ".join(str(s) for s in sorted(sizes | ({recorded} if recorded else set())))
+        raise BuildError(
+            f"Vektorerna har olika storlek ({shown} dimensioner) fast modellen {model_identity(settings)} är "
+            "densamma. Kontrollera inbäddningstjänstens modell, eller bygg om med --rebuild. "
+            "Det tidigare indexet är oförändrat."
+        )
 
 
 def document_records(docs: list[corpus.Document], chunks_by_doc: dict[str, list[Chunk]]) -> dict[str, dict[str, Any]]:
@@ -257,10 +280,12 @@ def build_under_lock(settings: Settings, rebuild: bool = False, progress: bool =
     # Vectors of unchanged documents come from the previous build; the rest from the cache or the embedder.
     vectors = reuse_vectors(settings, previous, docs, chunks_by_doc)
     embedder = make_embedder(settings)
-    report.embedded = embed_chunks(settings, chunks, vectors, embedder, progress)
-    units, report.embedded_units = embed_answer_units(
-        settings, chunks, previous.build_dir if previous.same_setup else None, embedder, progress
-    )
+    with service_errors():
+        report.embedded = embed_chunks(settings, chunks, vectors, embedder, progress)
+        units, report.embedded_units = embed_answer_units(
+            settings, chunks, previous.build_dir if previous.same_setup else None, embedder, progress
+        )
+    check_dimensions(settings, previous, vectors)
     documents = document_records(docs, chunks_by_doc)
     try:
         build_id = write_build(
@@ -354,6 +379,8 @@ def write_build(
             "build_id": build_id,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "embedder": embedder_id(settings),
+            "model": model_identity(settings),
+            "dimension": int(vectors.shape[1]) if vectors.ndim == 2 else 0,
             "chunking": chunk_settings(settings),
             "chroma": settings.chroma_url or "local",
             "collection": collection_name,

@@ -14,7 +14,7 @@ from corpus.decisions import Decision
 from index import layout
 from index.bm25 import BM25Searcher
 from index.chunking import Chunk, find_references
-from index.embedders import embedder_id, make_embedder
+from index.embedders import make_query_embedder, manifest_model, model_identity
 from index.fusion import reciprocal_rank_fusion
 from index.units import UnitVectors
 from index.vectors import DenseSearcher, chroma_client, chroma_filters, get_collection
@@ -78,8 +78,11 @@ class Index:
         self.build_dir = build_dir
         self.manifest = layout.read_manifest(build_dir)
         layout.check_files(build_dir, local_chroma=self.manifest.get("chroma") == "local")
-        if self.manifest["embedder"] != embedder_id(settings):
-            raise layout.IndexDamaged("Indexet byggdes med en annan inbäddningsmodell än den som är inställd.")
+        if manifest_model(self.manifest) != model_identity(settings):
+            raise layout.IndexDamaged(
+                f"Indexet byggdes med inbäddningsmodellen {manifest_model(self.manifest)}, men "
+                f"{model_identity(settings)} är inställd."
+            )
         try:
             with (build_dir / layout.CHUNKS).open(encoding="utf-8") as fh:
                 self.chunks = [Chunk.from_dict(json.loads(line)) for line in fh]
@@ -111,7 +114,7 @@ class Index:
             self.units = UnitVectors.read(build_dir)
         except (OSError, ValueError) as exc:
             raise layout.IndexDamaged(f"Indexet i {build_dir} har skadade meningsvektorer ({exc}).") from exc
-        self.embedder = make_embedder(settings)
+        self.embedder = make_query_embedder(settings)
         self.decisions = _read_decisions(build_dir / layout.DECISIONS)
         # A protocol's own decision per (document, §), for answers that start from a retrieved passage.
         self.item_decisions = {(d.doc_id, d.paragraf): d for d in reversed(self.decisions) if d.kalla == "protokoll"}
