@@ -80,8 +80,8 @@ class Index:
         layout.check_files(build_dir, local_chroma=self.manifest.get("chroma") == "local")
         if manifest_model(self.manifest) != model_identity(settings):
             raise layout.IndexDamaged(
-                f"Indexet byggdes med inbäddningsmodellen {manifest_model(self.manifest)}, men "
-                f"{model_identity(settings)} är inställd."
+                f"Indexet byggdes med en annan inbäddningsmodell ({manifest_model(self.manifest)}) än den som är "
+                f"inställd ({model_identity(settings)})."
             )
         try:
             with (build_dir / layout.CHUNKS).open(encoding="utf-8") as fh:
