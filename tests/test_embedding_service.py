@@ -96,7 +96,8 @@ def test_an_index_of_another_model_is_never_mixed(tmp_path):
     local = index.build(settings, progress=False)
     with FakeEmbeddings() as server:
         server.script.model = "annan-modell"
-        other = settings.model_copy(update={"embed_url": server.url, "embed_model": "annan-modell"})
+        service = {"embed_url": server.url, "embed_model": "annan-modell", "cache_dir": tmp_path / "cache"}
+        other = settings.model_copy(update=service)
         with pytest.raises(index.IndexDamaged, match="multilingual-e5-small"):
             index.open(other)
         report = index.build(other, progress=False)
