@@ -30,7 +30,7 @@ from index.embedcache import EmbeddingCache
 from index.embedders import embedder_id, make_embedder, manifest_model, model_identity
 from index.embedding_service import EmbeddingServiceError
 from index.units import UnitVectors, embed_units, unit_texts
-from index.vectors import chroma_client, get_collection, read_vectors, write_chunks
+from index.vectors import chroma_client, get_collection, normalised, read_vectors, write_chunks
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -373,7 +373,7 @@ def write_build(
         collection = get_collection(client, collection_name, create=True)
         write_chunks(client, collection, chunks, vectors)
         build_bm25(chunks, out / layout.BM25_DIR)
-        write_tables(out, chunks, decisions or [], units)
+        write_tables(out, chunks, vectors, decisions or [], units)
         manifest = {
             "version": layout.MANIFEST_VERSION,
             "build_id": build_id,
@@ -405,8 +405,11 @@ def write_build(
     return build_id
 
 
-def write_tables(out: Path, chunks: list[Chunk], decisions: list[Decision], units: UnitVectors | None) -> None:
-    """The chunk table, the unit vectors and the decision register of a build directory."""
+def write_tables(
+    out: Path, chunks: list[Chunk], vectors: np.ndarray, decisions: list[Decision], units: UnitVectors | None
+) -> None:
+    """The chunk table and its vector matrix, the unit vectors and the decision register of a build directory."""
+    np.save(out / layout.VECTORS, normalised(np.asarray(vectors, dtype=np.float32)))
     with (out / layout.CHUNKS).open("w", encoding="utf-8") as fh:
         for c in chunks:
             fh.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
