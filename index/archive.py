@@ -430,20 +430,20 @@ class ArchiveImport:
         target = self.settings.corpus_dir / name
         try:
             doc = read_document(target, path_metadata(source, self.kommun, self.namnd), raw=raw)
-        except Exception as exc:  # any reader failure on one bad file must not stop an archive of thousands
+            if not doc.text.strip():
+                return skipped("empty", "filen innehåller ingen text.")
+            doc.title = archive_title(doc)
+            chunks = document_chunks(doc, self.settings)
+        except Exception as exc:  # any failure on one bad file must not stop an archive of thousands
             return skipped("unreadable", str(getattr(exc, "reason", None) or exc))
-        if not doc.text.strip():
-            return skipped("empty", "filen innehåller ingen text.")
-        doc.title = archive_title(doc)
         entry = JournalEntry(str(source), stat.st_size, stat.st_mtime_ns, "imported", name, digest, catalog_entry(doc))
-        return entry, document_chunks(doc, self.settings)
+        return entry, chunks
 
     def _free_name(self, name: str) -> str:
         stem, dot, suffix = name.rpartition(".")
         candidate, n = name, 2
         while candidate in self.claimed:
             candidate, n = f"{stem}-{n}{dot}{suffix}", n + 1
-        self.claimed.add(candidate)
         return candidate
 
     def _commit(self) -> None:
