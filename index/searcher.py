@@ -190,6 +190,7 @@ class Index:
             "build_id": m["build_id"],
             "built_at": m["built_at"],
             "embedder": m["embedder"],
+            "model": manifest_model(m),
             "chunking": m["chunking"],
             "chroma": m["chroma"],
             "documents": len(m["documents"]),
