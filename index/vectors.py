@@ -101,6 +101,11 @@ class DenseSearcher:
 
     def search(self, vector: list[float], k: int, filters: MetadataFilters | None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) pairs, best first."""
+        if filters is None:
+            # Only ids and distances are needed: llama-index's store rebuilds a node from its stored JSON for
+            # every hit, 4-7 ms of a search at 30,000 chunks (measured), for text the chunk table already holds.
+            got = self.collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+            return [(cid, 1.0 - d) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)]
         query = VectorStoreQuery(query_embedding=vector, similarity_top_k=k, filters=filters)
         result = self.store.query(query)
         # The store reports exp(-distance); with cosine space that is exp(cos - 1).
