@@ -183,3 +183,14 @@ def test_interrupted_import_resumed_ends_with_the_same_index(tmp_path, monkeypat
 def test_import_of_a_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(index.BuildError, match="finns inte"):
         import_archive(archive_settings(tmp_path), tmp_path / "saknas", progress=False)
+
+
+def test_files_whose_names_meet_get_names_of_their_own(tmp_path):
+    folder = tmp_path / "arkiv"
+    (folder / "lerum").mkdir(parents=True)
+    (folder / "lerum" / "protokoll.md").write_text(_meeting(2), encoding="utf-8")
+    (folder / "lerum-protokoll.md").write_text(_meeting(3), encoding="utf-8")
+    settings = archive_settings(tmp_path)
+    report = import_archive(settings, folder, progress=False)
+    assert sorted(report.imported) == ["lerum-protokoll-2.md", "lerum-protokoll.md"]
+    assert sorted(p.name for p in settings.corpus_dir.iterdir()) == sorted(report.imported)
