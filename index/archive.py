@@ -2,9 +2,10 @@
 
 An archive is a tree such as ``kungsbacka/fg/2025/2025-03-19/protokoll.md``. Each file is read, its metadata
 taken from the command's flags, then its path, then its own text (in that order of precedence), chunked and
-embedded; the vectors go into the shared embedding cache batch by batch, and one line per finished file is
-appended to a journal. A stopped import, run again, skips every file its journal lists: it loses at most the
-document in progress (and not even that one's finished batches, which are in the cache). When every file is
+embedded in full batches filled across documents; the vectors go into the shared embedding cache batch by
+batch, and a file is journalled once the batch holding its last text is stored. A stopped import, run again,
+skips every file its journal lists and finds the texts of every finished batch in the cache: it loses at most
+the batch being filled (the documents with texts in it are read again). When every file is
 done, the catalog is written once, the files are copied into the corpus folder and the index is built from the
 cache and swapped in atomically, so the serving index changes once, at the end.
 """
