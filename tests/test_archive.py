@@ -194,3 +194,30 @@ def test_files_whose_names_meet_get_names_of_their_own(tmp_path):
     report = import_archive(settings, folder, progress=False)
     assert sorted(report.imported) == ["lerum-protokoll-2.md", "lerum-protokoll.md"]
     assert sorted(p.name for p in settings.corpus_dir.iterdir()) == sorted(report.imported)
+
+
+def test_the_command_prints_a_summary_grouped_by_reason(tmp_path, monkeypatch, capsys):
+    from index.__main__ import main
+    from settings import get_settings
+
+    folder = make_archive(tmp_path)
+    settings = archive_settings(tmp_path / "cli")
+    for key in ("corpus_dir", "catalog_file", "data_dir", "cache_dir"):
+        monkeypatch.setenv(f"NAMND_{key.upper()}", str(getattr(settings, key)))
+    get_settings.cache_clear()
+    try:
+        assert main(["import", str(folder), "--kommun", "Alingsås"]) == 0
+    finally:
+        get_settings.cache_clear()
+    out = capsys.readouterr().out
+    assert "Importerade 4 dokument" in out and "Hoppade över 4 filer" in out
+    assert "kunde inte läsas: 1" in out and "handlingar.pdf" in out and "dubbletter" in out
+    catalog = settings.catalog_file.read_text(encoding="utf-8")
+    assert 'kommun = "Alingsås"' in catalog and 'kommun = "Lerum"' not in catalog  # the flag wins over the path
+
+
+def test_a_journal_line_cut_short_by_a_stop_is_done_again(tmp_path):
+    journal = tmp_path / "journal.jsonl"
+    whole = {"source": "a.md", "size": 1, "mtime_ns": 2, "outcome": "skipped", "reason": "empty", "detail": "tom"}
+    journal.write_text(json.dumps(whole) + "\n" + '{"source": "b.md", "si', encoding="utf-8")
+    assert list(archive.Journal(journal).done) == ["a.md"]
