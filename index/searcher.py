@@ -14,10 +14,10 @@ from corpus.decisions import Decision
 from index import layout
 from index.bm25 import BM25Searcher
 from index.chunking import Chunk, find_references
-from index.embedders import embedder_id, make_embedder
+from index.embedders import make_query_embedder, manifest_model, model_identity
 from index.fusion import reciprocal_rank_fusion
 from index.units import UnitVectors
-from index.vectors import DenseSearcher, chroma_client, chroma_filters, get_collection
+from index.vectors import DenseSearcher, ExactSearcher, chroma_client, chroma_filters, get_collection
 from settings import Settings
 
 
@@ -78,8 +78,11 @@ class Index:
         self.build_dir = build_dir
         self.manifest = layout.read_manifest(build_dir)
         layout.check_files(build_dir, local_chroma=self.manifest.get("chroma") == "local")
-        if self.manifest["embedder"] != embedder_id(settings):
-            raise layout.IndexDamaged("Indexet byggdes med en annan inbäddningsmodell än den som är inställd.")
+        if manifest_model(self.manifest) != model_identity(settings):
+            raise layout.IndexDamaged(
+                f"Indexet byggdes med en annan inbäddningsmodell ({manifest_model(self.manifest)}) än den som är "
+                f"inställd ({model_identity(settings)})."
+            )
         try:
             with (build_dir / layout.CHUNKS).open(encoding="utf-8") as fh:
                 self.chunks = [Chunk.from_dict(json.loads(line)) for line in fh]
@@ -87,12 +90,16 @@ class Index:
             client = chroma_client(settings, build_dir / layout.CHROMA_DIR)
             self.dense = DenseSearcher(get_collection(client, self.manifest["collection"]))
             stored = self.dense.count()
+            # Builds made before the matrix was stored search filtered queries in Chroma.
+            self.exact = ExactSearcher(build_dir / layout.VECTORS) if (build_dir / layout.VECTORS).is_file() else None
         except layout.IndexDamaged:
             raise
         except Exception as exc:
             raise layout.IndexDamaged(f"Indexet i {build_dir} är skadat eller ofullständigt ({exc}).") from exc
         expected = self.manifest["chunk_count"]
-        if not (len(self.chunks) == stored == expected == len(self.bm25.ids)):
+        if not (len(self.chunks) == stored == expected == len(self.bm25.ids)) or (
+            self.exact is not None and len(self.exact) != expected
+        ):
             raise layout.IndexDamaged(
                 f"Indexet i {build_dir} är ofullständigt: {len(self.chunks)} textavsnitt, "
                 f"{stored} vektorer och {len(self.bm25.ids)} BM25-poster, men {expected} väntade."
@@ -100,8 +107,9 @@ class Index:
         self.position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         if [self.position.get(cid) for cid in self.bm25.ids] != list(range(len(self.chunks))):
             raise layout.IndexDamaged(f"Indexet i {build_dir} är inkonsekvent (BM25 och textavsnitt skiljer sig).")
-        self._kommun = np.array([c.kommun for c in self.chunks], dtype=object)
-        self._doc = np.array([c.doc_id for c in self.chunks], dtype=object)
+        # Filter fields as integer codes: a mask over 100,000 chunks is then a millisecond, not a string sort.
+        self._kommun_code, self._kommun = _codes([c.kommun for c in self.chunks])
+        self._doc_code, self._doc = _codes([c.doc_id for c in self.chunks])
         self._year = np.array([c.year for c in self.chunks])
         self._refs: dict[str, list[int]] = {}
         for i, c in enumerate(self.chunks):
@@ -111,7 +119,7 @@ class Index:
             self.units = UnitVectors.read(build_dir)
         except (OSError, ValueError) as exc:
             raise layout.IndexDamaged(f"Indexet i {build_dir} har skadade meningsvektorer ({exc}).") from exc
-        self.embedder = make_embedder(settings)
+        self.embedder = make_query_embedder(settings)
         self.decisions = _read_decisions(build_dir / layout.DECISIONS)
         # A protocol's own decision per (document, §), for answers that start from a retrieved passage.
         self.item_decisions = {(d.doc_id, d.paragraf): d for d in reversed(self.decisions) if d.kalla == "protokoll"}
@@ -128,9 +136,9 @@ class Index:
             return None
         mask = np.ones(len(self.chunks), dtype=bool)
         if filters.kommun:
-            mask &= np.isin(self._kommun, filters.kommun)
+            mask &= np.isin(self._kommun, [self._kommun_code.get(k, -1) for k in filters.kommun])
         if filters.doc_ids:
-            mask &= np.isin(self._doc, filters.doc_ids)
+            mask &= np.isin(self._doc, [self._doc_code.get(d, -1) for d in filters.doc_ids])
         if filters.years:
             mask &= np.isin(self._year, filters.years)
         return mask
@@ -146,8 +154,11 @@ class Index:
         if mask is not None and not mask.any():
             return SearchResult(query, [], query_vector or [], (time.perf_counter() - started) * 1000)
         vector = query_vector or self.embed_query(query)
-        where = chroma_filters(filters.kommun, filters.doc_ids, filters.years) if filters else None
-        dense = [(self.position[cid], s) for cid, s in self.dense.search(vector, n, where) if cid in self.position]
+        if mask is not None and self.exact is not None:
+            dense = self.exact.search(vector, n, mask)
+        else:
+            where = chroma_filters(filters.kommun, filters.doc_ids, filters.years) if filters else None
+            dense = [(self.position[cid], s) for cid, s in self.dense.search(vector, n, where) if cid in self.position]
         sparse = [
             (self.position[cid], s)
             for cid, s in self.bm25.search(query, n, mask.astype(np.float32) if mask is not None else None)
@@ -179,6 +190,7 @@ class Index:
             "build_id": m["build_id"],
             "built_at": m["built_at"],
             "embedder": m["embedder"],
+            "model": manifest_model(m),
             "chunking": m["chunking"],
             "chroma": m["chroma"],
             "documents": len(m["documents"]),
@@ -186,6 +198,12 @@ class Index:
             "per_document": {k: {"title": v["title"], "chunks": v["chunks"]} for k, v in m["documents"].items()},
             "errors": m.get("errors", []),
         }
+
+
+def _codes(values: list[str]) -> tuple[dict[str, int], np.ndarray]:
+    """Each distinct value's code, and the values as codes."""
+    code: dict[str, int] = {}
+    return code, np.array([code.setdefault(v, len(code)) for v in values], dtype=np.int32)
 
 
 def _read_decisions(path: Path) -> list[Decision]:

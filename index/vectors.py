@@ -53,7 +53,8 @@ def _node(chunk: Chunk, vector: np.ndarray) -> TextNode:
         id_=chunk.chunk_id,
         text=chunk.text,
         embedding=vector.tolist(),
-        metadata={"doc_id": chunk.doc_id, "kommun": chunk.kommun, "year": chunk.year},
+        # Not "doc_id": llama-index overwrites that key with the node's (empty) source document id.
+        metadata={"doc": chunk.doc_id, "kommun": chunk.kommun, "year": chunk.year},
     )
 
 
@@ -82,7 +83,7 @@ def chroma_filters(
     if kommun:
         filters.append(MetadataFilter(key="kommun", value=list(kommun), operator=FilterOperator.IN))
     if doc_ids:
-        filters.append(MetadataFilter(key="doc_id", value=list(doc_ids), operator=FilterOperator.IN))
+        filters.append(MetadataFilter(key="doc", value=list(doc_ids), operator=FilterOperator.IN))
     if years:
         filters.append(MetadataFilter(key="year", value=[int(y) for y in years], operator=FilterOperator.IN))
     return MetadataFilters(filters=filters) if filters else None
@@ -100,6 +101,11 @@ class DenseSearcher:
 
     def search(self, vector: list[float], k: int, filters: MetadataFilters | None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) pairs, best first."""
+        if filters is None:
+            # Only ids and distances are needed: llama-index's store rebuilds a node from its stored JSON for
+            # every hit, 4-7 ms of a search at 30,000 chunks (measured), for text the chunk table already holds.
+            got = self.collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+            return [(cid, 1.0 - d) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)]
         query = VectorStoreQuery(query_embedding=vector, similarity_top_k=k, filters=filters)
         result = self.store.query(query)
         # The store reports exp(-distance); with cosine space that is exp(cos - 1).
@@ -107,3 +113,36 @@ class DenseSearcher:
             (node.node_id, 1.0 + math.log(max(sim, 1e-12)))
             for node, sim in zip(result.nodes or [], result.similarities or [], strict=True)
         ]
+
+
+def normalised(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length, so a dot product is the cosine similarity."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
+
+
+class ExactSearcher:
+    """Exact nearest chunks among the rows a filter allows, from the build's vector matrix (memory-mapped).
+
+    Chroma filters its HNSW graph by walking it past every chunk the filter excludes, which made a search
+    restricted to one municipality and year take up to a second at 100,000 chunks. The rows a filter allows
+    are read straight from the matrix instead: a few milliseconds for tens of thousands of rows, and exact."""
+
+    def __init__(self, path: Path) -> None:
+        self.matrix = np.load(path, mmap_mode="r")
+
+    def __len__(self) -> int:
+        return len(self.matrix)
+
+    def search(self, vector: list[float], k: int, mask: np.ndarray) -> list[tuple[int, float]]:
+        """(row, cosine similarity) pairs for the ``k`` best rows where ``mask`` is true, best first."""
+        rows = np.flatnonzero(mask)
+        if not len(rows):
+            return []
+        query = np.asarray(vector, dtype=np.float32)
+        query /= np.linalg.norm(query) or 1.0
+        sims = self.matrix[rows] @ query
+        k = min(k, len(rows))
+        best = np.argpartition(-sims, k - 1)[:k]
+        best = best[np.argsort(-sims[best], kind="stable")]
+        return [(int(rows[i]), float(sims[i])) for i in best]

@@ -187,14 +187,27 @@ def test_changed_chunk_settings_trigger_full_rebuild(tmp_path):
     assert index.open(other).manifest["chunking"]["target_words"] == 120
 
 
+def _fail(*args, **kwargs):
+    raise RuntimeError("simulated failure")
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("stage", ["embed", "chroma", "manifest"])
-def test_interrupted_build_leaves_previous_index_answering(tmp_path, stage):
+@pytest.mark.parametrize(
+    "step",
+    [
+        "index.builder.document_records",  # after embedding
+        "index.builder.build_bm25",  # after writing the vectors
+        "index.layout.switch_current",  # after writing the manifest, before the swap
+    ],
+)
+def test_interrupted_build_leaves_previous_index_answering(tmp_path, monkeypatch, step):
     settings = small_corpus(tmp_path)
     first = index.build(settings, progress=False)
     (settings.corpus_dir / "ny.md").write_text("# Ny\n\nNämnden inför läxhjälp på alla skolor.\n", encoding="utf-8")
-    with pytest.raises(RuntimeError, match="simulated"):
-        index.build(settings, progress=False, _fail_after=stage)
+    with monkeypatch.context() as patch:
+        patch.setattr(step, _fail)
+        with pytest.raises(RuntimeError, match="simulated"):
+            index.build(settings, progress=False)
     ix = index.open(settings)
     assert ix.manifest["build_id"] == first.build_id
     assert ix.search("simma 200 meter", k=1).hits[0].chunk.doc_id == "simskola.md"
