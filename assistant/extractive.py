@@ -97,7 +97,8 @@ def select(
             if doc != best.sentence.hit.chunk.doc_id and doc not in by_doc and normalise(c.sentence.text) not in seen:
                 by_doc[doc] = c
         for c in sorted(by_doc.values(), key=lambda x: x.total, reverse=True)[:2]:
-            if c.total >= chooser.other_document_ratio * best.total:
+            # The question asks about each: another document's best sentence is held to the laxer ratio.
+            if c.total >= chooser.same_document_ratio * best.total:
                 take(c)
     for c in scored[1:]:
         if len(chosen) >= limit:

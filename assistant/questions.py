@@ -118,6 +118,8 @@ NUMBER_Q = re.compile(
 DATE_Q = re.compile(r"^(när)\b|\b(vilket datum|vilken dag|vilket år|vilken månad|vilken termin)\b")
 WHO_Q = re.compile(r"\b(vem|vilka personer|vem är|vilken person)\b")
 LIST_Q = re.compile(r"\b(vilka|vilket|lista|vad ingår|vilka delar)\b")
+# "På vilken skola …", "Vilket journalsystem …": a question for one named thing.
+NAME_Q = re.compile(r"\b(vilken|vilket)\s+(?!år\b|datum\b|dag\b|månad\b|termin\b|antal\b)\w+")
 # A question about a sum ("sammanlagt", "totalt", "hur mycket … allt") and the table rows that hold one.
 TOTAL_Q = re.compile(r"\b(sammanlagt|totalt|total[a-z]*|summa[n]?|sammantaget|tillsammans|allt som allt|i allt)\b")
 TOTAL_ROW = re.compile(r"^\|?\s*(totalt|total|summa|sammanlagt|samtliga|hela nämnden)\b", re.IGNORECASE)
@@ -132,7 +134,7 @@ META_Q = re.compile(
 
 
 def question_kind(text: str) -> str:
-    """One of: reference, money, number, date, who, list, open."""
+    """One of: reference, money, number, date, who, list, name, open."""
     t = text.lower()
     if REFERENCE_Q.search(t):
         return "reference"
@@ -146,6 +148,8 @@ def question_kind(text: str) -> str:
         return "who"
     if t.startswith("vilka") or LIST_Q.search(t) and t.startswith(("vilka", "vad ingår")):
         return "list"
+    if NAME_Q.search(t):
+        return "name"
     return "open"
 
 

@@ -36,6 +36,8 @@ ROLE = re.compile(
 PROPER_NAME = re.compile(r"(?<=\s)[A-ZÅÄÖ][a-zåäö]+\s[A-ZÅÄÖ][a-zåäö]+")
 FREQUENCY = re.compile(r"\b(gång\w*|varje|per|årlig\w*|halvårsvis|månatlig\w*|veckovis|dagligen|regelbundet)\b", re.I)
 LABEL = re.compile(r"^([A-ZÅÄÖ][\wåäö]+):")
+# A capitalised word inside a sentence: a name ("Östlyckeskolan", "Procapita"), not a sentence's first word.
+NAME_INSIDE = re.compile(r"(?<=[\wåäö,)] )[A-ZÅÄÖ][\wåäöÅÄÖ-]{2,}")
 DIGIT = re.compile(r"\d")
 
 
@@ -85,6 +87,7 @@ KIND_DETECTORS: dict[str, Callable[[Sentence, str], bool]] = {
     "who": lambda s, q: names_a_person(s.text),
     "list": lambda s, q: s.is_list_item or s.text.count(",") >= 2,
     "reference": _references_held,
+    "name": lambda s, q: bool(NAME_INSIDE.search(s.text)),
 }
 
 

@@ -49,6 +49,8 @@ DETECTOR_CASES = [
     ("Vilka åtgärder föreslås?", "Åtgärderna beskrivs nedan.", None, False, False),
     ("Vad gäller för dnr FG-2025-00123?", "Dnr FG-2025-00123 Budget 2026", None, False, True),
     ("Vad gäller för dnr FG-2025-00123?", "Dnr FG-2025-00999 Budget 2026", None, False, False),
+    ("På vilken skola har kameror satts upp?", "Kameror har satts upp i Östlyckeskolans lokaler.", None, False, True),
+    ("På vilken skola har kameror satts upp?", "Kameror har satts upp på skolan.", None, False, False),
 ]
 
 
