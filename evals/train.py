@@ -43,10 +43,9 @@ SAME_DOCUMENT_RATIOS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 OTHER_DOCUMENT_RATIOS = (0.6, 0.7, 0.8, 0.9, 1.0)
 SUMMARY_RELEVANCE = (0.0, 0.25, 0.5, 0.75, 1.0)
 SUMMARY_NOVELTY = (0.0, 0.25, 0.5, 0.75)
-MIN_HELD_QUOTE_CHARS = 20
-EXTRA_SELECTOR_SET = (
-    ROOT / "evals" / "sets" / "dev.jsonl"
-)  # a shorter unit inside a gold quote ("2025.") is no answer of its own
+MIN_HELD_QUOTE_CHARS = 20  # a shorter unit inside a gold quote ("2025.") is no answer of its own
+# The first version's question set: about the shipped documents only, all of them train-split documents.
+EXTRA_TRAINING_SET = ROOT / "evals" / "sets" / "dev.jsonl"
 
 
 @dataclass
@@ -294,10 +293,11 @@ def choose_threshold(p: np.ndarray, answerable: np.ndarray) -> float:
 
 def selector_training_items(items: list[dict]) -> list[dict]:
     """The answerable questions the selector learns from: the train split's, and those of the first version's
-    question set (``EXTRA_SELECTOR_SET``), which asks about the shipped documents only, all of them train-split
-    documents, so nothing of the dev or test documents is learned from."""
-    extra = [i for i in load_set(EXTRA_SELECTOR_SET) if i["answerable"]] if EXTRA_SELECTOR_SET.is_file() else []
-    return [i for i in select_split(items, "train") if i["answerable"]] + extra
+    question set (``EXTRA_TRAINING_SET``), which asks about train-split documents only, so nothing of the dev or test
+    documents is learned from. (The refusal model learns from the train split alone: with this set added, dev chose
+    a threshold that refused more answerable dev questions for few more unanswerable ones.)"""
+    extra = load_set(EXTRA_TRAINING_SET) if EXTRA_TRAINING_SET.is_file() else []
+    return [i for i in select_split(items, "train") + extra if i["answerable"]]
 
 
 def train(items: list[dict], ix: Index, settings: Settings, c: float = 1.0) -> RefusalModel:
@@ -307,9 +307,10 @@ def train(items: list[dict], ix: Index, settings: Settings, c: float = 1.0) -> R
 
     train_items, dev_items = select_split(items, "train"), select_split(items, "dev")
     kommuner = municipalities_of(ix)
-    dev_answerable = [i for i in dev_items if i["answerable"]]
     train_selector(
-        prepare(selector_training_items(items), ix, settings), prepare(dev_answerable, ix, settings), kommuner
+        prepare(selector_training_items(items), ix, settings),
+        prepare([i for i in dev_items if i["answerable"]], ix, settings),
+        kommuner,
     )
     train_summary(items, ix, settings)
     train_table = feature_table(train_items, ix, settings)

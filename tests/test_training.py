@@ -52,7 +52,7 @@ def test_training_reads_only_train_and_dev(monkeypatch):
     seen: list[str] = []
 
     def record(items, ix, settings):
-        seen.extend(i["split"] for i in items)
+        seen.extend(i.get("split", "extra set") for i in items)
         raise StopIteration
 
     def record_prepared(items, ix, settings):
