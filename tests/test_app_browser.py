@@ -371,8 +371,10 @@ def test_a_pdf_source_opens_at_its_page(page, tmp_path):
         ("Badplan för Testby", "Nämnden vill bygga ett nytt utomhusbad vid sjön under 2027."),
         ("Kostnader", "Utomhusbadet beräknas kosta 42 miljoner kronor enligt förstudien."),
     ):
-        pdf.setFont("Helvetica", 12)
+        # Headings set larger, as in real documents: each page's text is a section of its own.
+        pdf.setFont("Helvetica-Bold", 16)
         pdf.drawString(72, 780, heading)
+        pdf.setFont("Helvetica", 11)
         pdf.drawString(72, 750, text)
         pdf.showPage()
     pdf.save()
