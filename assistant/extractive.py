@@ -332,8 +332,12 @@ def compose(question: str, chosen: list[Scored]) -> tuple[str, list[Citation]]:
     bodies = []
     for items in by_doc.values():
         lines: list[str] = []
-        for c in items:
-            claim = f"{_as_sentence(c.sentence)} {marker(c)}"
+        markers = [marker(c) for c in items]
+        for i, c in enumerate(items):
+            # Running sentences from one passage share one marker, after the last of them.
+            runs_on = i + 1 < len(items) and not c.sentence.is_list_item and not items[i + 1].sentence.is_list_item
+            shown = "" if runs_on and markers[i + 1] == markers[i] else f" {markers[i]}"
+            claim = f"{_as_sentence(c.sentence)}{shown}"
             if c.sentence.is_list_item:
                 lines.append(f"- {claim}")
             elif lines and not lines[-1].startswith("- "):

@@ -108,3 +108,20 @@ def test_two_part_question_answers_each_part(shared_index, built):
     assert "100 tkr" in answer.answer and "2 400 tkr" in answer.answer, answer.answer
     markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)}
     assert markers == {c.n for c in answer.citations}
+
+
+def test_running_sentences_from_one_passage_share_one_marker():
+    from assistant.extractive import Scored, compose
+    from assistant.sentences import Sentence
+
+    def unit(chunk_id: str, text: str, start: int) -> Scored:
+        passage = "Nämnden satsar på läxhjälp. Den kostar 100 tkr. Rektorerna följer upp."
+        chunk = Chunk(chunk_id, "d.md", "Plan", "Alingsås", 2025, ["Ekonomi"], passage, 0, len(passage), None, None)
+        return Scored(Sentence(Hit(1, chunk, 0.9, 0.8, 1.0, []), 1, start, start + len(text), text, False), 0.9, 0.8, 1)
+
+    same = [unit("d#0", "Den kostar 100 tkr.", 28), unit("d#0", "Rektorerna följer upp.", 48)]
+    text, citations = compose("Vad kostar läxhjälpen?", same)
+    assert text.startswith("Den kostar 100 tkr. Rektorerna följer upp. [1]") and len(citations) == 1
+    two = [unit("d#0", "Den kostar 100 tkr.", 28), unit("d#1", "Rektorerna följer upp.", 48)]
+    text, citations = compose("Vad kostar läxhjälpen?", two)
+    assert text.startswith("Den kostar 100 tkr. [1] Rektorerna följer upp. [2]") and len(citations) == 2
