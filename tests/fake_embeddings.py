@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import numpy as np
+from loopback import LoopbackServer
 
 
 def hashed_vectors(dimension: int) -> Callable[[list[str], str], list[list[float]]]:
@@ -46,7 +46,7 @@ class Script:
     requests: list[dict] = field(default_factory=list)
 
 
-class FakeEmbeddings:
+class FakeEmbeddings(LoopbackServer):
     """Start with ``with FakeEmbeddings() as server:``; ``server.url`` is the OpenAI base URL (…/v1)."""
 
     def __init__(self) -> None:
@@ -77,15 +77,4 @@ class FakeEmbeddings:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeEmbeddings:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+        super().__init__(Handler)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from loopback import LoopbackServer
 
 
 @dataclass
@@ -19,7 +20,7 @@ class Script:
     requests: list[dict] = field(default_factory=list)
 
 
-class FakeLLM:
+class FakeLLM(LoopbackServer):
     """Start with ``with FakeLLM() as llm:``; ``llm.url`` is the OpenAI base URL (…/v1), ``llm.root`` Ollama's."""
 
     def __init__(self) -> None:
@@ -136,16 +137,4 @@ class FakeLLM:
                 self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
                 self.wfile.flush()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.root = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.url = f"{self.root}/v1"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeLLM:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
