@@ -108,11 +108,8 @@ def ask_stream(
         joined.notices = list(cleaned.notices)
         joined.scope = filter_label(filters, ix)
         total = (time.perf_counter() - started) * 1000
-        joined.timings_ms = {
-            "retrieve": sum(a.timings_ms.get("retrieve", 0.0) for a in answers),
-            "answer": total - sum(a.timings_ms.get("retrieve", 0.0) for a in answers),
-            "total": total,
-        }
+        retrieve = sum(a.timings_ms.get("retrieve", 0.0) for a in answers)
+        joined.timings_ms = {"retrieve": retrieve, "answer": total - retrieve, "total": total}
         yield joined
         return
     municipalities = municipalities_of(ix)
