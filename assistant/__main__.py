@@ -16,6 +16,7 @@ from typing import Any
 from assistant.engine import get_index
 from assistant.models import Answer
 from assistant.pipeline import ask
+from assistant.retrieval import retrieve
 from index import Filters
 from settings import get_settings
 
@@ -25,7 +26,7 @@ def _filters(args: argparse.Namespace) -> Filters:
 
 
 def search_json(question: str, k: int, filters: Filters) -> dict[str, Any]:
-    result = get_index().search(question, k=k, filters=filters)
+    result = retrieve(get_index(), question, k, filters)
     return {
         "question": question,
         "results": [h.to_json() for h in result.hits],

@@ -12,8 +12,9 @@ from assistant.followup import Interpretation, rewrite
 from assistant.lookup import dnr_answer, explicit_answer, topic_answer
 from assistant.models import Answer
 from assistant.parts import join_parts, question_parts
-from assistant.questions import clean_question, question_kind
+from assistant.questions import clean_question
 from assistant.refusal import model as refusal_model
+from assistant.retrieval import retrieve
 from assistant.summaries import summary_answer
 from index import Filters, Index
 from settings import Settings, get_settings
@@ -23,13 +24,6 @@ log = logging.getLogger(__name__)
 
 def municipalities_of(ix: Index) -> list[str]:
     return sorted({d["kommun"] for d in ix.documents.values() if d["kommun"] and d["kommun"] != "okänd"})
-
-
-def search_query(question: str) -> str:
-    """The text to retrieve with: a question about money also looks for cost tables."""
-    if question_kind(question) == "money":
-        return f"{question} kostnad kostnadsberäkning tkr kronor"
-    return question
 
 
 def refusal_threshold(settings: Settings) -> float:
@@ -108,8 +102,8 @@ def ask_stream(
         joined.notices = list(cleaned.notices)
         joined.scope = filter_label(filters, ix)
         total = (time.perf_counter() - started) * 1000
-        retrieve = sum(a.timings_ms.get("retrieve", 0.0) for a in answers)
-        joined.timings_ms = {"retrieve": retrieve, "answer": total - retrieve, "total": total}
+        retrieve_ms = sum(a.timings_ms.get("retrieve", 0.0) for a in answers)
+        joined.timings_ms = {"retrieve": retrieve_ms, "answer": total - retrieve_ms, "total": total}
         yield joined
         return
     municipalities = municipalities_of(ix)
@@ -121,9 +115,7 @@ def ask_stream(
         by_llm = rewrite_with_llm(cleaned.text, turns, settings, deadline)
         interpretation = Interpretation(cleaned.text, by_llm) if by_llm else interpretation
     standalone = interpretation.text
-    result = ix.search(
-        search_query(interpretation.search_text), k=max(settings.top_k, settings.answer_passages), filters=filters
-    )
+    result = retrieve(ix, interpretation.search_text, max(settings.top_k, settings.answer_passages), filters)
     retrieved = time.perf_counter()
     notices = list(cleaned.notices)
 

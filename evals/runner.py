@@ -10,6 +10,7 @@ from typing import Any
 
 from assistant import ask
 from assistant.models import Answer
+from assistant.retrieval import retrieve
 from evals.baseline import BaselinePassage, VectorOnlyRetriever, default_splitter_chunks
 from evals.metrics import contains_quote, fact_recall, first_hit_rank, hit_at, mean, percentile, reciprocal_rank
 from index import Index
@@ -131,7 +132,7 @@ def run_assistant(
         answer: Answer = ask(item["question"], item["history"], mode=mode, settings=settings, index=ix)
         latency = (time.perf_counter() - started) * 1000
         query = answer.interpretation.search_text if answer.interpretation else answer.question or item["question"]
-        passages = [h.chunk.text for h in ix.search(query, k=RETRIEVAL_K).hits]
+        passages = [h.chunk.text for h in retrieve(ix, query, RETRIEVAL_K).hits]
         results.append(
             score_question(
                 item,

@@ -1,4 +1,9 @@
-"""python -m evals train: fit the answer selector and the refusal model on the train split, choose on dev.
+"""python -m evals train: fit the retrieval preference, the answer selector and the refusal model on the train
+split, choose on dev.
+
+The retrieval preference (``assistant/trained/scope.json``): the weight with which passages of the meetings and
+committees a question names (``assistant.scope``) are ranked once more among themselves, chosen by the train
+split's MRR@10. It is fitted first, since every later model is fitted on what retrieval returns.
 
 The selector (``assistant/trained/selector.json``): a logistic regression over the unit feature rows of
 ``assistant.features.unit_rows`` for the train split's answerable questions, a unit labelled an answer when it
@@ -26,13 +31,16 @@ from assistant.extractive import Scored, analyse, compose, select
 from assistant.features import FEATURE_NAMES, UnitRow, unit_rows
 from assistant.followup import Interpretation, rewrite
 from assistant.models import Citation
-from assistant.pipeline import municipalities_of, search_query
+from assistant.pipeline import municipalities_of
 from assistant.refusal import MODEL_FILE, RefusalModel, write_model
+from assistant.retrieval import MODEL_FILE as PREFERENCE_FILE
+from assistant.retrieval import retrieve, write_preference_weight
 from assistant.summaries import MODEL_FILE as SUMMARY_FILE
 from assistant.summaries import SummaryWeights, asks_for_summary, shipped_weights, summarise, write_weights
 from corpus.normalise import normalise
 from evals.dataset import load_set, select_split
-from evals.metrics import contains_quote, fact_recall
+from evals.metrics import contains_quote, fact_recall, first_hit_rank, reciprocal_rank
+from evals.runner import RETRIEVAL_K
 from index import Index
 from settings import ROOT, Settings
 
@@ -41,6 +49,7 @@ THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.10, 0.91, 0.05))
 SELECTOR_C = (0.03, 0.1, 0.3, 1.0, 3.0)
 SAME_DOCUMENT_RATIOS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 OTHER_DOCUMENT_RATIOS = (0.6, 0.7, 0.8, 0.9, 1.0)
+PREFERENCE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
 SUMMARY_RELEVANCE = (0.0, 0.25, 0.5, 0.75, 1.0)
 SUMMARY_NOVELTY = (0.0, 0.25, 0.5, 0.75)
 MIN_HELD_QUOTE_CHARS = 20  # a shorter unit inside a gold quote ("2025.") is no answer of its own
@@ -74,7 +83,7 @@ def prepare(items: list[dict], ix: Index, settings: Settings) -> list[Prepared]:
     prepared = []
     for item in items:
         question = rewrite(item["question"], item.get("history"), kommuner)
-        result = ix.search(search_query(question.search_text), k=max(settings.top_k, settings.answer_passages))
+        result = retrieve(ix, question.search_text, max(settings.top_k, settings.answer_passages))
         rows, _ = unit_rows(question.search_text, result.query_vector, result.hits, ix, kommuner)
         labels = np.array([is_gold_unit(r.sentence.text, item.get("expected_quotes") or []) for r in rows], dtype=int)
         prepared.append(Prepared(item, question, rows, labels))
@@ -197,7 +206,7 @@ def train_summary(items: list[dict], ix: Index, settings: Settings) -> SummaryWe
             question = rewrite(item["question"], item.get("history"), kommuner)
             if not item["answerable"] or not asks_for_summary(question.text):
                 continue
-            result = ix.search(search_query(question.search_text), k=max(settings.top_k, settings.answer_passages))
+            result = retrieve(ix, question.search_text, max(settings.top_k, settings.answer_passages))
             chosen = analyse(question, result.query_vector, result.hits, ix, kommuner).chosen
             if chosen:
                 out.append((item, result.query_vector, chosen[0].sentence.hit))
@@ -224,6 +233,41 @@ def train_summary(items: list[dict], ix: Index, settings: Settings) -> SummaryWe
         f"({len(dev_cases)})"
     )
     return weights
+
+
+def train_preference(items: list[dict], ix: Index, settings: Settings) -> float:
+    """Choose the weight of the named meetings' and committees' own ranking by the train split's MRR@10 (the
+    smaller weight on a tie), write it, and print the dev figure beside."""
+    kommuner = municipalities_of(ix)
+
+    def cases(split: str) -> list[tuple[str, list[str]]]:
+        return [
+            (rewrite(i["question"], i.get("history"), kommuner).search_text, i["expected_quotes"])
+            for i in select_split(items, split)
+            if i["answerable"] and i["expected_quotes"]
+        ]
+
+    def mrr(split_cases: list[tuple[str, list[str]]], weight: float) -> float:
+        ranks = [
+            first_hit_rank([h.chunk.text for h in retrieve(ix, text, RETRIEVAL_K, weight=weight).hits], quotes)
+            for text, quotes in split_cases
+        ]
+        return float(np.mean([reciprocal_rank(r, RETRIEVAL_K) for r in ranks])) if ranks else 0.0
+
+    train_cases, dev_cases = cases("train"), cases("dev")
+    scores = {w: mrr(train_cases, w) for w in PREFERENCE_WEIGHTS}
+    best = max(PREFERENCE_WEIGHTS, key=lambda w: (round(scores[w], 9), -w))
+    write_preference_weight(
+        best,
+        f"train split's {len(train_cases)} answerable questions, MRR@{RETRIEVAL_K} of the gold passage; "
+        f"{datetime.now(UTC).date().isoformat()}",
+    )
+    print(
+        f"Wrote {PREFERENCE_FILE}: weight {best}; MRR@{RETRIEVAL_K} train "
+        + ", ".join(f"{w:g}: {s:.3f}" for w, s in scores.items())
+        + f"; dev {mrr(dev_cases, 0.0):.3f} unweighted, {mrr(dev_cases, best):.3f} at {best:g}"
+    )
+    return best
 
 
 def _compare_gradient_boosting(
@@ -259,7 +303,7 @@ def feature_table(items: list[dict], ix: Index, settings: Settings) -> FeatureTa
     rows: list[list[float] | None] = []
     for item in items:
         question = rewrite(item["question"], item.get("history"), kommuner)
-        result = ix.search(search_query(question.search_text), k=max(settings.top_k, settings.answer_passages))
+        result = retrieve(ix, question.search_text, max(settings.top_k, settings.answer_passages))
         analysis = analyse(question, result.query_vector, result.hits, ix, kommuner)
         if analysis.features is None:
             rows.append(None)
@@ -307,6 +351,7 @@ def train(items: list[dict], ix: Index, settings: Settings, c: float = 1.0) -> R
 
     train_items, dev_items = select_split(items, "train"), select_split(items, "dev")
     kommuner = municipalities_of(ix)
+    train_preference(items, ix, settings)  # first: every later model is fitted on what retrieval returns
     train_selector(
         prepare(selector_training_items(items), ix, settings),
         prepare([i for i in dev_items if i["answerable"]], ix, settings),

@@ -3,7 +3,9 @@
 Written here rather than with llama-index's QueryFusionRetriever because the answer
 step needs each candidate's dense similarity and BM25 score kept (that retriever
 overwrites scores), and because passages that contain a reference named in the
-question (a date, "§ 44", "2025.129 BUN") must come first.
+question (a date, "§ 44", "2025.129 BUN") must come first. Passages of the meetings and committees a question
+names ("i april 2025", "IFO-nämnden") are ranked once more among themselves, and that ranking is added with a
+learned weight.
 """
 
 from __future__ import annotations
@@ -28,9 +30,12 @@ def reciprocal_rank_fusion(
     k: int = 60,
     reference_matches: dict[int, list[str]] | None = None,
     references: list[str] | None = None,
+    preferred: tuple[list[tuple[int, float]], list[tuple[int, float]]] | None = None,
+    preferred_weight: float = 0.0,
 ) -> list[Candidate]:
     """Fuse two ranked lists of (chunk index, score); passages holding every asked-for
-    reference get a bonus above any fused score, partial matches a smaller one."""
+    reference get a bonus above any fused score, partial matches a smaller one. ``preferred`` holds the dense and
+    BM25 rankings among the preferred passages only; their reciprocal ranks count ``preferred_weight`` times."""
     candidates: dict[int, Candidate] = {}
     for rank, (idx, score) in enumerate(dense, start=1):
         c = candidates.setdefault(idx, Candidate(idx))
@@ -40,6 +45,16 @@ def reciprocal_rank_fusion(
         c = candidates.setdefault(idx, Candidate(idx))
         c.bm25, c.bm25_rank = score, rank
         c.fused += 1.0 / (k + rank)
+    if preferred is not None and preferred_weight > 0:
+        preferred_dense, preferred_bm25 = preferred
+        for rank, (idx, score) in enumerate(preferred_dense, start=1):
+            c = candidates.setdefault(idx, Candidate(idx))
+            c.dense = score if c.dense is None else c.dense
+            c.fused += preferred_weight / (k + rank)
+        for rank, (idx, score) in enumerate(preferred_bm25, start=1):
+            c = candidates.setdefault(idx, Candidate(idx))
+            c.bm25 = score if c.bm25 is None else c.bm25
+            c.fused += preferred_weight / (k + rank)
     if references and reference_matches:
         unit = 2.0 / (k + 1)  # the best possible fused score
         for idx, hits in reference_matches.items():

@@ -144,9 +144,16 @@ class Index:
         return mask
 
     def search(
-        self, query: str, k: int | None = None, filters: Filters | None = None, query_vector: list[float] | None = None
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        query_vector: list[float] | None = None,
+        prefer_docs: frozenset[str] = frozenset(),
+        prefer_weight: float = 0.0,
     ) -> SearchResult:
-        """The ``k`` best passages for ``query``: dense + BM25 candidates fused, references boosted."""
+        """The ``k`` best passages for ``query``: dense + BM25 candidates fused, references boosted, and passages
+        of ``prefer_docs`` ranked once more among themselves and weighed in with ``prefer_weight``."""
         started = time.perf_counter()
         k = k or self.settings.top_k
         n = max(k, self.settings.candidates)
@@ -163,13 +170,16 @@ class Index:
             (self.position[cid], s)
             for cid, s in self.bm25.search(query, n, mask.astype(np.float32) if mask is not None else None)
         ]
+        preferred = self._preferred(query, vector, n, mask, prefer_docs) if prefer_weight > 0 else None
         references = find_references(query)
         matches: dict[int, list[str]] = {}
         for ref in references:
             for idx in self._refs.get(ref, []):
                 if mask is None or mask[idx]:
                     matches.setdefault(idx, []).append(ref)
-        fused = reciprocal_rank_fusion(dense, sparse, self.settings.rrf_k, matches, references)
+        fused = reciprocal_rank_fusion(
+            dense, sparse, self.settings.rrf_k, matches, references, preferred, prefer_weight
+        )
         best = 2.0 / (self.settings.rrf_k + 1)
         hits = [
             Hit(
@@ -183,6 +193,21 @@ class Index:
             for r, c in enumerate(fused[:k], start=1)
         ]
         return SearchResult(query, hits, vector, (time.perf_counter() - started) * 1000)
+
+    def _preferred(
+        self, query: str, vector: list[float], n: int, mask: np.ndarray | None, prefer_docs: frozenset[str]
+    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]] | None:
+        """Dense and BM25 rankings among the passages of ``prefer_docs`` (within the filters), or None."""
+        if not prefer_docs or self.exact is None:
+            return None
+        preferred = np.isin(self._doc, [self._doc_code[d] for d in prefer_docs if d in self._doc_code])
+        if mask is not None:
+            preferred &= mask
+        if not preferred.any():
+            return None
+        dense = self.exact.search(vector, n, preferred)
+        sparse = [(self.position[cid], s) for cid, s in self.bm25.search(query, n, preferred.astype(np.float32))]
+        return dense, sparse
 
     def status(self) -> dict[str, Any]:
         m = self.manifest

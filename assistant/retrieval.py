@@ -1,0 +1,42 @@
+"""Retrieval as the assistant does it: the question's search text, a money question widened to cost tables, and
+the documents of the meetings and committees it names preferred with the learned weight."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from assistant.modelfile import TRAINED_DIR, read_model_file, write_model_file
+from assistant.questions import question_kind
+from assistant.scope import scope_documents
+from index import Filters, Index, SearchResult
+
+MODEL_FILE = TRAINED_DIR / "scope.json"
+MODEL_VERSION = 1
+
+
+def search_query(question: str) -> str:
+    """The text to retrieve with: a question about money also looks for cost tables."""
+    if question_kind(question) == "money":
+        return f"{question} kostnad kostnadsberäkning tkr kronor"
+    return question
+
+
+@lru_cache(maxsize=1)
+def preference_weight() -> float:
+    """The weight of the named meetings' and committees' own ranking, as ``python -m evals train`` fitted it."""
+    return float(read_model_file(MODEL_FILE, MODEL_VERSION)["weight"])
+
+
+def write_preference_weight(weight: float, fitted_on: str) -> None:
+    """Store a fitted weight (``python -m evals train``)."""
+    write_model_file(MODEL_FILE, {"version": MODEL_VERSION, "weight": weight, "fitted_on": fitted_on})
+    preference_weight.cache_clear()
+
+
+def retrieve(ix: Index, text: str, k: int, filters: Filters | None = None, weight: float | None = None) -> SearchResult:
+    """The ``k`` best passages for a question's search ``text``; ``weight`` overrides the learned one."""
+    prefer = scope_documents(text, ix.documents)
+    weight = preference_weight() if weight is None else weight
+    if not prefer:
+        weight = 0.0
+    return ix.search(search_query(text), k=k, filters=filters, prefer_docs=prefer, prefer_weight=weight)
