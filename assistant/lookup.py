@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.extractive import refusal
 from assistant.models import Answer, Citation
+from assistant.scope import QuestionScope, question_scope
 from corpus.decisions import Decision
 from corpus.metadata import MONTHS
 from index import Hit, Index
@@ -36,11 +38,13 @@ DNR_FROM_TOP = 3  # how many of the best passages may name the item whose dnr is
 
 @dataclass(frozen=True)
 class DecisionReference:
-    """What a question names of a decision: its meeting date, its §, its dnr (any may be missing)."""
+    """What a question names of a decision: its meeting date, its §, its dnr (any may be missing), or instead of
+    the date the meeting's month and committee ("§ 98 på oktobermötet 2025")."""
 
     datum: str | None
     paragraf: int | None
     dnr: str | None
+    scope: QuestionScope = QuestionScope()
 
 
 def reference_in(question: str) -> DecisionReference | None:
@@ -53,9 +57,12 @@ def reference_in(question: str) -> DecisionReference | None:
     if datum is None and swedish:
         datum = f"{swedish[3]}-{MONTHS[swedish[2].lower()]:02d}-{int(swedish[1]):02d}"
     number = int(paragraf[1] or paragraf[2]) if paragraf else None
-    if dnr is None and (number is None or datum is None):
+    scope = question_scope(question)
+    if datum is not None:
+        scope = QuestionScope((), scope.committee_words)  # the date says more than its month
+    if dnr is None and (number is None or (datum is None and not scope.meetings)):
         return None
-    return DecisionReference(datum, number, " ".join(dnr.group().split()) if dnr else None)
+    return DecisionReference(datum, number, " ".join(dnr.group().split()) if dnr else None, scope)
 
 
 def is_decision_question(question: str) -> bool:
@@ -75,8 +82,20 @@ def find(ix: Index, ref: DecisionReference) -> list[Decision]:
         if (ref.dnr is None or (d.dnr is not None and _key(d.dnr) == _key(ref.dnr)))
         and (ref.paragraf is None or d.paragraf == ref.paragraf)
         and (ref.datum is None or d.datum == ref.datum)
+        and (not ref.scope.meetings or any(m.matches(d.datum) for m in ref.scope.meetings))
+        and (not ref.scope.committee_words or any(w in d.namnd.lower() for w in ref.scope.committee_words))
     ]
     return sorted(found, key=lambda d: d.kalla != "protokoll")
+
+
+MAX_SAME_NUMBER = 4  # a § named by its month alone, held by more protocols than this, is too vague to list
+
+
+def _protocols_holding(ref: DecisionReference, found: list[Decision]) -> list[Decision]:
+    """For a § named by its meeting's month only: each protocol's own decision under that number."""
+    if ref.datum is not None or ref.dnr is not None:
+        return []
+    return [d for d in found if d.kalla == "protokoll"]
 
 
 def _hit_for(ix: Index, decision: Decision) -> Hit | None:
@@ -131,10 +150,45 @@ def explicit_answer(question: str, ix: Index) -> Answer | None:
         return None
     found = find(ix, ref)
     if not found:
-        return None
+        return _other_committee(question, ref, ix)
+    same_number = _protocols_holding(ref, found)
+    if len(same_number) > 1:
+        return _several(question, same_number, ix) if len(same_number) <= MAX_SAME_NUMBER else None
     decision = found[0]
     hit = _hit_for(ix, decision)
     return _answer(question, decision, hit, 1.0) if hit is not None else None
+
+
+def _other_committee(question: str, ref: DecisionReference, ix: Index) -> Answer | None:
+    """The refusal for a § and date the register holds, but of another committee than the one the question names:
+    quoting that other committee's decision would answer a question nobody asked."""
+    if ref.datum is None or ref.paragraf is None or not ref.scope.committee_words:
+        return None
+    others = find(ix, DecisionReference(ref.datum, ref.paragraf, ref.dnr))
+    holders = sorted({d.namnd for d in others if d.kalla == "protokoll" and d.namnd and d.namnd != "okänd"})
+    if not holders:
+        return None
+    note = (
+        f"Protokollet från {ref.datum} med § {ref.paragraf} är från {' och '.join(holders)}, "
+        "inte från den nämnd frågan gäller."
+    )
+    return refusal(question, [], notes=[note])
+
+
+def _several(question: str, decisions: list[Decision], ix: Index) -> Answer | None:
+    """Each protocol's decision under the § a question names by its month: two committees met that month."""
+    cited = [(d, h) for d in decisions if (h := _hit_for(ix, d)) is not None]
+    if len(cited) < 2:
+        return None
+    lines = [f"§ {cited[0][0].paragraf} finns i {len(cited)} protokoll från den tiden:"]
+    citations = []
+    for n, (decision, hit) in enumerate(cited, start=1):
+        single = _answer(question, decision, hit, 1.0)
+        lines.append("- " + single.answer.removesuffix(" [1]") + f" [{n}]")
+        citations.append(Citation(n, hit, single.citations[0].quotes))
+    return Answer(
+        question=question, answer="\n".join(lines), refused=False, mode="extractive", citations=citations, evidence=1.0
+    )
 
 
 def topic_answer(question: str, ix: Index, extractive: Answer) -> Answer:

@@ -66,6 +66,10 @@ COMMITTEE_ALIASES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# A diarienummer names its committee's register ("FG-2025-00108", "2025.129 BUN"), not a meeting's committee.
+DIARIENUMMER = re.compile(r"\b[A-ZÅÄÖ]{1,8}-\d{4}-\d{3,6}\b|\b\d{4}\.\d{1,5}\s[A-ZÅÄÖ]{2,5}\b")
+
+
 @dataclass(frozen=True)
 class QuestionScope:
     """The meetings and committees a question names (either may be empty)."""
@@ -112,7 +116,8 @@ def question_scope(question: str) -> QuestionScope:
             mention = _mention(name, m.groups())
             if mention not in meetings:
                 meetings.append(mention)
-    words = [word for pattern, word in COMMITTEE_ALIASES if pattern.search(question)]
+    named = DIARIENUMMER.sub(" ", question)
+    words = [word for pattern, word in COMMITTEE_ALIASES if pattern.search(named)]
     return QuestionScope(tuple(meetings), tuple(dict.fromkeys(words)))
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from assistant import ask
 from assistant.lookup import DecisionReference, is_decision_question, reference_in
+from assistant.scope import MeetingMention, QuestionScope
 
 
 @pytest.mark.parametrize(
@@ -15,6 +16,14 @@ from assistant.lookup import DecisionReference, is_decision_question, reference_
         ("Vad beslutade nämnden den 19 mars 2025 i paragraf 28?", DecisionReference("2025-03-19", 28, None)),
         ("Vad gäller ärendet FG-2025-00108?", DecisionReference(None, None, "FG-2025-00108")),
         ("Vilket beslut har dnr 2025.129 BUN?", DecisionReference(None, None, "2025.129 BUN")),
+        (
+            "Vad beslutade nämnden under § 98 på oktobermötet 2025?",
+            DecisionReference(None, 98, None, QuestionScope((MeetingMention(10, 2025),))),
+        ),
+        (
+            "Vad beslutade FG-nämnden den 14 maj 2025 i § 57?",
+            DecisionReference("2025-05-14", 57, None, QuestionScope((), ("grundskola",))),
+        ),
         ("Vad säger § 44?", None),
         ("Vad hände 2025-06-17?", None),
     ],
@@ -75,6 +84,25 @@ Nämnden för Teknik antar en ny slamstrategi för avsättning av slam från ren
 """
 
 
+KULTUR = """KUNGSBACKA KOMMUN    SAMMANTRÄDESPROTOKOLL
+Nämnden för Kultur & Fritid
+Datum
+2025-04-23
+
+§ 40 Dnr KFT-2025-00090
+Öppettider för biblioteken i sommar
+
+Beslut
+Nämnden för Kultur & Fritid fastställer bibliotekens sommaröppettider enligt förvaltningens förslag.
+
+§ 41 Dnr KFT-2025-00091
+Föreningsbidrag 2025
+
+Beslut
+Nämnden för Kultur & Fritid fördelar föreningsbidragen för 2025 enligt bilaga.
+"""
+
+
 INSATSER = """# Kostnader för insatserna 2025
 
 Nämnden finansierar fyra insatser för elever under 2025.
@@ -96,6 +124,7 @@ def protocol_index(tmp_path_factory):
 
     settings = small_corpus(tmp_path_factory.mktemp("protokoll"))
     (settings.corpus_dir / "teknik-2025-04-15-protokoll.md").write_text(PROTOCOL, encoding="utf-8")
+    (settings.corpus_dir / "kultur-2025-04-23-protokoll.md").write_text(KULTUR, encoding="utf-8")
     (settings.corpus_dir / "insatser-2025.md").write_text(INSATSER, encoding="utf-8")
     index.build(settings, progress=False)
     return settings, index.open(settings)
@@ -125,3 +154,29 @@ def test_a_question_about_a_sum_is_answered_with_the_total_row(protocol_index):
     answer = ask("Hur mycket kostar insatserna sammanlagt?", settings=settings, index=ix)
     assert "2 450" in answer.answer and "Totalt" in answer.answer
     assert any(q.startswith("| Totalt") for c in answer.citations for q in c.quotes)
+
+
+def test_paragraph_named_by_its_month_held_by_one_protocol(protocol_index):
+    settings, ix = protocol_index
+    answer = ask("Vad beslutades under § 39 på aprilmötet 2025?", settings=settings, index=ix)
+    assert "bredbandstaxa 2026" in answer.answer and "2025-04-15, § 39" in answer.answer
+
+
+def test_paragraph_named_by_its_month_held_by_two_protocols_lists_both(protocol_index):
+    settings, ix = protocol_index
+    answer = ask("Vad beslutades i april 2025 § 40?", settings=settings, index=ix)
+    assert "§ 40 finns i 2 protokoll" in answer.answer
+    assert "slamstrategi" in answer.answer and "sommaröppettider" in answer.answer
+    assert {c.hit.chunk.doc_id for c in answer.citations} == {
+        "teknik-2025-04-15-protokoll.md",
+        "kultur-2025-04-23-protokoll.md",
+    }
+    named = ask("Vad beslutade tekniknämnden i april 2025 § 40?", settings=settings, index=ix)
+    assert "slamstrategi" in named.answer and "sommaröppettider" not in named.answer
+
+
+def test_paragraph_of_another_committee_is_not_quoted(protocol_index):
+    settings, ix = protocol_index
+    answer = ask("Vad beslutade kultur- och fritidsnämnden den 15 april 2025 § 40?", settings=settings, index=ix)
+    assert answer.refused and "slamstrategi" not in answer.answer
+    assert "Nämnden för Teknik" in answer.answer
