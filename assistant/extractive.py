@@ -12,13 +12,22 @@ from dataclasses import dataclass, field
 from assistant.features import unit_rows
 from assistant.followup import Interpretation
 from assistant.models import REFUSAL, Answer, Citation
-from assistant.questions import TOPICLESS_WORDS, asked_words, asks_for_total, is_total_row, question_kind, words
+from assistant.questions import (
+    TOPICLESS_WORDS,
+    TOTAL_Q,
+    asked_words,
+    asks_for_total,
+    is_total_row,
+    question_kind,
+    words,
+)
 from assistant.refusal import model as refusal_model
 from assistant.rules import LABEL, NUMBER_WORD, has_quantity, holds_asked_kind
+from assistant.scope import without_committee_names
 from assistant.selector import SelectorModel
 from assistant.selector import model as selector_model
 from assistant.sentences import Lexicon, Sentence, helpers_for
-from assistant.tables import is_table_row, table_row_text
+from assistant.tables import is_table_row, table_header, table_row_text
 from corpus import UNKNOWN
 from corpus.normalise import normalise
 from index import Hit, Index
@@ -168,8 +177,10 @@ def focus_stems(
 
 
 def _own_stems(own: str, lexicon: Lexicon, municipalities: tuple[str, ...]) -> set[str]:
-    """The stems of the user's own words, municipality names aside."""
-    return set(lexicon.stems(own)) - set(lexicon.stems(" ".join(municipalities)))
+    """The stems of the user's own words about the topic: municipality and committee names, and the words asking
+    for a sum ("sammanlagt"), aside."""
+    topic = TOTAL_Q.sub(" ", without_committee_names(own).lower())
+    return set(lexicon.stems(topic)) - set(lexicon.stems(" ".join(municipalities)))
 
 
 def _carries_asked_fact(
@@ -189,7 +200,7 @@ def _carries_asked_fact(
         return not any(not lexicon.attested(st) for st in _own_stems(own, lexicon, municipalities) if not st.isdigit())
     if kind == "number" and re.search(r"\b(många|antal\w*)\b", own.lower()):
         return _count_near_focus(text, focus, lexicon)
-    near = set(lexicon.stems(text)) | set(lexicon.stems(c.sentence.hit.chunk.section))
+    near = set(lexicon.stems(text)) | set(lexicon.stems(unit_context(c.sentence)))
     return any(lexicon.matches(st, near) for st in focus)
 
 
@@ -202,6 +213,15 @@ def _count_near_focus(text: str, focus: list[str], lexicon: Lexicon, window: int
     return any(abs(i - j) <= window for i in counts for j in hits)
 
 
+def unit_context(s: Sentence) -> str:
+    """What a unit is read under: its section's heading, and for a table row its table's header row ("| Statsbidrag
+    | Belopp |" says what "| Totalt | 8 263 689 |" is a total of)."""
+    text = s.text.strip()
+    if is_table_row(text):
+        return f"{s.hit.chunk.section} {table_header(s.hit.chunk.text, s.start, text)}"
+    return s.hit.chunk.section
+
+
 def _focus_missing(
     chosen: list[Scored], own: str, weights: dict[str, float], lexicon: Lexicon, municipalities: tuple[str, ...]
 ) -> bool:
@@ -210,7 +230,7 @@ def _focus_missing(
         return False
     near: set[str] = set()
     for c in chosen:
-        near |= set(lexicon.stems(c.sentence.text)) | set(lexicon.stems(c.sentence.hit.chunk.section))
+        near |= set(lexicon.stems(c.sentence.text)) | set(lexicon.stems(unit_context(c.sentence)))
     return not any(lexicon.matches(st, near) for st in focus)
 
 
@@ -238,7 +258,12 @@ def absences(
     unused = None
     if question_kind(own) != "money":
         unused = next(
-            (Absence(w) for w in asked_words(own) if any(not lexicon.attested(st) for st in lexicon.stems(w))), None
+            (
+                Absence(w)
+                for w in asked_words(without_committee_names(own))
+                if any(not lexicon.attested(st) for st in lexicon.stems(w))
+            ),
+            None,
         )
     named = [m for m in municipalities if re.search(rf"\b{re.escape(m)}s?\b", own, re.IGNORECASE)]
     elsewhere = None

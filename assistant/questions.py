@@ -124,6 +124,7 @@ NAME_Q = re.compile(r"\b(vilken|vilket)\s+(?!år\b|datum\b|dag\b|månad\b|termin
 TOTAL_Q = re.compile(r"\b(sammanlagt|totalt|total[a-z]*|summa[n]?|sammantaget|tillsammans|allt som allt|i allt)\b")
 TOTAL_ROW = re.compile(r"^\|?\s*(totalt|total|summa|sammanlagt|samtliga|hela nämnden)\b", re.IGNORECASE)
 REFERENCE_Q = re.compile(r"\b(diarienummer|dnr|paragraf)\b|§")
+VOTE_Q = re.compile(r"\b(omröstning\w*|röstade|röstades|röster|rösterna|röstsiffr\w*)\b")
 MONEY_Q = re.compile(
     r"\b(kosta[rtd]\w*|kostnad\w*|pengar|kronor|lön|lönen|belopp|avsätt\w*|vilken budget|hur stor budget|budgeten för|"
     r"hur (stor|stort|stora|mycket) \w*(bidrag|anslag)\w*)\b"
@@ -134,10 +135,12 @@ META_Q = re.compile(
 
 
 def question_kind(text: str) -> str:
-    """One of: reference, money, number, date, who, list, name, open."""
+    """One of: reference, vote, money, number, date, who, list, name, open."""
     t = text.lower()
     if REFERENCE_Q.search(t):
         return "reference"
+    if VOTE_Q.search(t):
+        return "vote"
     if MONEY_Q.search(t):
         return "money"
     if NUMBER_Q.search(t):

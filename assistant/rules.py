@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from assistant.sentences import Sentence
-from assistant.tables import is_table_row, table_header
+from assistant.tables import cells, is_amount, is_table_row, table_header
 from index.chunking import find_references
 
 NUMBER_WORDS = r"(två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tjugo|hundra|tusen|hälften|halvera\w*|dubbl\w*)"
@@ -22,7 +22,11 @@ DIGIT_QUANTITY = re.compile(
 # Words after a number that show it is not a count ("årskurs 9 är", "4 kap.").
 NOT_COUNTED = {"till", "och", "kap", "eller", "samt", "av", "från", "är", "var", "i", "som", "det", "att", "på", "för"}
 HAS_MONEY = re.compile(r"\d[\d  ]*\s?(tkr|kr|kronor|mnkr|mkr|miljoner|miljarder|sek)\b", re.IGNORECASE)
-MONEY_UNIT = re.compile(r"\b(tkr|kr|kronor|mnkr|mkr|miljoner|miljarder|sek)\b", re.IGNORECASE)
+# A table column of amounts says so in its header even without a currency: "| Statsbidrag | Belopp |".
+MONEY_HEADER = re.compile(
+    r"\b(tkr|kr|kronor|mnkr|mkr|miljoner|miljarder|sek|belopp|kostnad\w*|budget\w*|intäkt\w*|utgift\w*)\b",
+    re.IGNORECASE,
+)
 HAS_DATE = re.compile(
     r"\b\d{4}-\d{2}-\d{2}\b|\b(19|20)\d{2}\b(?!:\d)|\b(januari|februari|mars|april|maj|juni|juli|augusti|september|"
     r"oktober|november|december|vår\w*|höst\w*|sommar\w*|termin\w*|läsår\w*)\b",
@@ -39,6 +43,8 @@ LABEL = re.compile(r"^([A-ZÅÄÖ][\wåäö]+):")
 # A capitalised word inside a sentence: a name ("Östlyckeskolan", "Procapita"), not a sentence's first word.
 NAME_INSIDE = re.compile(r"(?<=[\wåäö,)] )[A-ZÅÄÖ][\wåäöÅÄÖ-]{2,}")
 DIGIT = re.compile(r"\d")
+# How a protocol records a vote: "utfaller med 9 ja-röster och 4 nej-röster", "Peter Lundin (C): Nej".
+VOTE_RECORD = re.compile(r"\b\d+\s+(ja|nej)-?röst\w*|\bröstar (ja|nej)\b|\bavstår\b|:\s*(ja|nej)\b", re.IGNORECASE)
 
 
 def has_quantity(text: str) -> bool:
@@ -61,12 +67,20 @@ def has_count_or_frequency(text: str, question: str) -> bool:
     return has_quantity(text)
 
 
+def counted_in_table_row(s: Sentence) -> bool:
+    """A table row with a number that is no year: the cells of a table are counts and amounts ("| Totalt | 852 |")."""
+    text = s.text.strip()
+    return is_table_row(text) and any(
+        is_amount(c) and not re.fullmatch(r"(19|20)\d\d", c.strip()) for c in cells(text)[1:] if c
+    )
+
+
 def amount_under_money_header(s: Sentence) -> bool:
     """A table row with a number in a table whose header names the currency ("Kostnad (tkr)")."""
     text = s.text.strip()
     if not is_table_row(text) or not DIGIT.search(text):
         return False
-    return bool(MONEY_UNIT.search(table_header(s.hit.chunk.text, s.start, text)))
+    return bool(MONEY_HEADER.search(table_header(s.hit.chunk.text, s.start, text)))
 
 
 def names_a_person(text: str) -> bool:
@@ -82,11 +96,12 @@ def _references_held(s: Sentence, question: str) -> bool:
 # kind -> whether a unit holds the kind of fact the question asks for.
 KIND_DETECTORS: dict[str, Callable[[Sentence, str], bool]] = {
     "money": lambda s, q: bool(HAS_MONEY.search(s.text)) or amount_under_money_header(s),
-    "number": lambda s, q: has_count_or_frequency(s.text, q),
+    "number": lambda s, q: has_count_or_frequency(s.text, q) or counted_in_table_row(s),
     "date": lambda s, q: bool(HAS_DATE.search(s.text)),
     "who": lambda s, q: names_a_person(s.text),
     "list": lambda s, q: s.is_list_item or s.text.count(",") >= 2,
     "reference": _references_held,
+    "vote": lambda s, q: bool(VOTE_RECORD.search(s.text)),
     "name": lambda s, q: bool(NAME_INSIDE.search(s.text)),
 }
 

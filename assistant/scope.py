@@ -124,3 +124,11 @@ def question_scope(question: str) -> QuestionScope:
 def scope_documents(question: str, documents: Mapping[str, Mapping[str, Any]]) -> frozenset[str]:
     """The documents of the meetings and committees ``question`` names; empty when it names none or none match."""
     return question_scope(question).documents(documents)
+
+
+def without_committee_names(question: str) -> str:
+    """The question with the committees it names taken out: "IFO" names a committee, not a word the documents
+    must use."""
+    for pattern, _ in COMMITTEE_ALIASES:
+        question = pattern.sub(" ", question)
+    return question

@@ -103,6 +103,34 @@ Nämnden för Kultur & Fritid fördelar föreningsbidragen för 2025 enligt bila
 """
 
 
+STATSBIDRAG = """KUNGSBACKA KOMMUN    SAMMANTRÄDESPROTOKOLL
+Nämnden för Individ & Familjeomsorg
+Datum
+2025-04-17
+
+§ 41 Dnr IF-2025-00123
+Information om sökta statsbidrag 2024
+
+Beslut
+Nämnden för Individ & Familjeomsorg noterar informationen till protokollet.
+
+Sammanfattning av ärendet
+Enhetschefen redogör för beviljade belopp angående sökta statsbidrag för 2024.
+
+| Statsbidrag | Belopp |
+| Habiliteringsersättning, Socialstyrelsen | 2 366 561 |
+| Psykisk hälsa och suicidprevention, Regionen | 2 752 263 |
+| Kunskapsbaserad vård, Kammarkollegiet | 3 144 865 |
+| Totalt | 8 263 689 |
+
+§ 42 Dnr IF-2025-00124
+Årets möjliggörare
+
+Beslut
+Nämnden för Individ & Familjeomsorg noterar informationen till protokollet.
+"""
+
+
 INSATSER = """# Kostnader för insatserna 2025
 
 Nämnden finansierar fyra insatser för elever under 2025.
@@ -125,6 +153,7 @@ def protocol_index(tmp_path_factory):
     settings = small_corpus(tmp_path_factory.mktemp("protokoll"))
     (settings.corpus_dir / "teknik-2025-04-15-protokoll.md").write_text(PROTOCOL, encoding="utf-8")
     (settings.corpus_dir / "kultur-2025-04-23-protokoll.md").write_text(KULTUR, encoding="utf-8")
+    (settings.corpus_dir / "ifo-2025-04-17-protokoll.md").write_text(STATSBIDRAG, encoding="utf-8")
     (settings.corpus_dir / "insatser-2025.md").write_text(INSATSER, encoding="utf-8")
     index.build(settings, progress=False)
     return settings, index.open(settings)
@@ -180,3 +209,10 @@ def test_paragraph_of_another_committee_is_not_quoted(protocol_index):
     answer = ask("Vad beslutade kultur- och fritidsnämnden den 15 april 2025 § 40?", settings=settings, index=ix)
     assert answer.refused and "slamstrategi" not in answer.answer
     assert "Nämnden för Teknik" in answer.answer
+
+
+def test_a_total_under_an_amount_header_answers_a_question_naming_the_committee(protocol_index):
+    settings, ix = protocol_index
+    answer = ask("Hur mycket fick IFO in i sökta statsbidrag för 2024 sammanlagt?", settings=settings, index=ix)
+    assert not answer.refused, answer.answer
+    assert "8 263 689" in answer.answer and "IFO" not in answer.answer

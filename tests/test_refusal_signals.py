@@ -39,6 +39,8 @@ def test_asked_words_are_the_nouns_in_question_positions(question, expected):
         ("Hur stort statsbidrag beviljades för akutskolan?", "money"),
         ("Vad kostar garantin?", "money"),
         ("När togs kamerorna i drift?", "date"),
+        ("Hur många röster fick förslaget?", "vote"),
+        ("Hur slutade omröstningen om motionen?", "vote"),
     ],
 )
 def test_question_kinds(question, kind):

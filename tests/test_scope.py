@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.retrieval import preference_weight, retrieve
-from assistant.scope import MeetingMention, QuestionScope, question_scope
+from assistant.scope import MeetingMention, QuestionScope, question_scope, without_committee_names
 from index.fusion import reciprocal_rank_fusion
 
 # (question, meetings named, committee words)
@@ -88,3 +88,14 @@ def test_named_meeting_is_preferred_in_retrieval(shared_index):
 
 def test_shipped_weight_is_read():
     assert preference_weight() >= 0.0
+
+
+def test_committee_names_are_not_words_the_documents_must_use():
+    assert without_committee_names("Hur många anställda hade IFO totalt?").split() == [
+        "Hur",
+        "många",
+        "anställda",
+        "hade",
+        "totalt?",
+    ]
+    assert "tekniknämnd" not in without_committee_names("Vad beslutade tekniknämnden?")

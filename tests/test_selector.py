@@ -39,8 +39,18 @@ DETECTOR_CASES = [
     ("Vad kostar matematiksatsningen?", "Matematiksatsning 100 tkr", None, False, True),
     ("Vad kostar matematiksatsningen?", "Matematiksatsningen startar i höst.", None, False, False),
     ("Vad kostar lokalerna?", "| Lokaler | 340 |", "| Post | Kostnad (tkr) |\n| Lokaler | 340 |", False, True),
+    (
+        "Hur mycket statsbidrag kom in?",
+        "| Totalt | 8 263 689 |",
+        "| Statsbidrag | Belopp |\n| Totalt | 8 263 689 |",
+        False,
+        True,
+    ),
+    ("Vad kostar lokalerna?", "| Lokaler | 340 |", "| Post | Antal rum |\n| Lokaler | 340 |", False, False),
     ("Hur många socialpedagoger anställdes?", "Fyra socialpedagoger anställdes.", None, False, True),
     ("Hur många elever går i årskurs 9?", "Eleverna i årskurs 9 är nöjda.", None, False, False),
+    ("Hur många anställda finns totalt?", "| Totalt | 852 |", "| Grupp | Anställda |\n| Totalt | 852 |", False, True),
+    ("Hur många anställda fanns 2025?", "| År | 2025 |", None, False, False),
     ("Hur ofta följs resultaten upp?", "Resultaten följs upp två gånger per termin.", None, False, True),
     ("När började projektet?", "Projektet började i augusti 2024.", None, False, True),
     ("När började projektet?", "Projektet har börjat.", None, False, False),
@@ -51,6 +61,16 @@ DETECTOR_CASES = [
     ("Vad gäller för dnr FG-2025-00123?", "Dnr FG-2025-00999 Budget 2026", None, False, False),
     ("På vilken skola har kameror satts upp?", "Kameror har satts upp i Östlyckeskolans lokaler.", None, False, True),
     ("På vilken skola har kameror satts upp?", "Kameror har satts upp på skolan.", None, False, False),
+    (
+        "Hur föll omröstningen om yttrandet?",
+        "Omröstningen utfaller med 6 ja-röster och 3 nej-röster.",
+        None,
+        False,
+        True,
+    ),
+    ("Hur föll omröstningen om yttrandet?", "Omröstning begärs och genomförs.", None, False, False),
+    ("Hur röstade Centerns ledamot?", "| Peter Lundin (C) | | X |", None, False, False),
+    ("Hur röstade Centerns ledamot?", "Peter Lundin (C): Nej", None, False, True),
 ]
 
 
