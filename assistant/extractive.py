@@ -218,7 +218,7 @@ def unit_context(s: Sentence) -> str:
     | Belopp |" says what "| Totalt | 8 263 689 |" is a total of)."""
     text = s.text.strip()
     if is_table_row(text):
-        return f"{s.hit.chunk.section} {table_header(s.hit.chunk.text, s.start, text)}"
+        return f"{s.hit.chunk.section} {table_header(s.hit.chunk, s.start, text)}"
     return s.hit.chunk.section
 
 
@@ -381,7 +381,7 @@ def compose(question: str, chosen: list[Scored]) -> tuple[str, list[Citation]]:
 def _as_sentence(s: Sentence) -> str:
     text = s.text.strip()
     if is_table_row(text):
-        return table_row_text(s.hit.chunk.text, s.start, text)
+        return table_row_text(s.hit.chunk, s.start, text)
     return text if text[-1:] in ".!?:" else text + "."
 
 

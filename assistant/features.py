@@ -29,6 +29,10 @@ FEATURES: dict[str, str] = {
     "label_match": 'the unit opens with a label naming a question word ("Syfte:", "Kostnad:")',
     "passage_score": "the passage's fused retrieval score (0..1)",
     "passage_rank": "1 / the passage's rank in retrieval",
+    # Shared by every kind, so a kind with few training questions ("vote") still learns what holding it is worth;
+    # the per-kind features below learn how each kind differs.
+    "holds_kind": "the question asks for a kind of fact, and the unit holds that kind",
+    "lacks_kind": "the question asks for a kind of fact, and the unit lacks that kind",
     **{f"holds_{kind}": f"a {kind} question, and the unit holds that kind of fact" for kind in KIND_DETECTORS},
     **{f"lacks_{kind}": f"a {kind} question, and the unit lacks that kind of fact" for kind in KIND_DETECTORS},
     "total_row": "the question asks for a sum and the unit is a table's total row",
@@ -115,6 +119,8 @@ def unit_rows(
             "label_match": float(bool(label and set(lexicon.stems(label.group(1))) & set(weights))),
             "passage_score": float(s.hit.score),
             "passage_rank": 1.0 / s.passage_rank,
+            "holds_kind": float(held is True),
+            "lacks_kind": float(held is False),
             **{f"holds_{k}": float(k == kind and held is True) for k in KIND_DETECTORS},
             **{f"lacks_{k}": float(k == kind and held is False) for k in KIND_DETECTORS},
             "total_row": float(total_asked and is_total_row(s.text)),

@@ -124,7 +124,12 @@ NAME_Q = re.compile(r"\b(vilken|vilket)\s+(?!år\b|datum\b|dag\b|månad\b|termin
 TOTAL_Q = re.compile(r"\b(sammanlagt|totalt|total[a-z]*|summa[n]?|sammantaget|tillsammans|allt som allt|i allt)\b")
 TOTAL_ROW = re.compile(r"^\|?\s*(totalt|total|summa|sammanlagt|samtliga|hela nämnden)\b", re.IGNORECASE)
 REFERENCE_Q = re.compile(r"\b(diarienummer|dnr|paragraf)\b|§")
-VOTE_Q = re.compile(r"\b(omröstning\w*|röstade|röstades|röster|rösterna|röstsiffr\w*)\b")
+# A question about how a vote went ("Hur föll omröstningen?", "Röstade C för eller emot?"); "vem … när nämnden
+# röstade" asks for a person.
+VOTE_Q = re.compile(
+    r"\b(?:hur|så) (?:föll|gick|slutade|utföll|blev) omröstning\w*|\bomröstning\w* (?:föll|gick|slutade|utföll)\b"
+    r"|\bhur röstade\b|^röstade\b|\bhur många röster\b|\bröstsiffr\w*|\bröster åt\b"
+)
 MONEY_Q = re.compile(
     r"\b(kosta[rtd]\w*|kostnad\w*|pengar|kronor|lön|lönen|belopp|avsätt\w*|vilken budget|hur stor budget|budgeten för|"
     r"hur (stor|stort|stora|mycket) \w*(bidrag|anslag)\w*)\b"

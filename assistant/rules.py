@@ -80,7 +80,7 @@ def amount_under_money_header(s: Sentence) -> bool:
     text = s.text.strip()
     if not is_table_row(text) or not DIGIT.search(text):
         return False
-    return bool(MONEY_HEADER.search(table_header(s.hit.chunk.text, s.start, text)))
+    return bool(MONEY_HEADER.search(table_header(s.hit.chunk, s.start, text)))
 
 
 def names_a_person(text: str) -> bool:

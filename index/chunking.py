@@ -12,6 +12,19 @@ from corpus import UNKNOWN, Document, Section
 
 
 @dataclass
+class RowSpan:
+    """A table row inside a chunk's text, with the structure its reader found: where it stands (offsets into the
+    chunk's text), the table's header cells (None for a table without a header) and the table's heading. A table
+    split between chunks keeps its header in every part, though the header row is written in the first only."""
+
+    start: int
+    end: int
+    header: list[str] | None = None
+    heading: str = ""
+    is_header: bool = False
+
+
+@dataclass
 class Chunk:
     """A passage of one section, with everything a citation needs."""
 
@@ -28,6 +41,7 @@ class Chunk:
     page_end: int | None
     references: list[str] = field(default_factory=list)
     paragraf: int | None = None  # the protocol § item the passage belongs to
+    rows: list[RowSpan] = field(default_factory=list)  # the table rows in ``text``
 
     @property
     def section(self) -> str:
@@ -48,7 +62,12 @@ class Chunk:
 
     @classmethod
     def from_dict(cls, data: dict) -> Chunk:
-        return cls(**data)
+        rows = [RowSpan(**r) for r in data.get("rows", [])]
+        return cls(**{**data, "rows": rows})
+
+    def row_at(self, offset: int) -> RowSpan | None:
+        """The table row that holds ``offset`` of the text, if any."""
+        return next((r for r in self.rows if r.start <= offset < r.end), None)
 
 
 @lru_cache(maxsize=1)
@@ -167,9 +186,25 @@ def chunk_document(doc: Document, target_words: int = 260, max_words: int = 300,
                     # The § and dnr stand in the heading: every passage of the item answers to them.
                     references=find_references(" ".join([*section.heading_path, text])),
                     paragraf=section.item.paragraf if section.item else None,
+                    rows=_row_spans(section, start, end),
                 )
             )
     return chunks
+
+
+def _row_spans(section: Section, start: int, end: int) -> list[RowSpan]:
+    """The typed table rows of ``section.text[start:end]``, with offsets into that text."""
+    return [
+        RowSpan(
+            p.start - start,
+            p.end - start,
+            list(p.row.header) if p.row.header is not None else None,
+            p.row.heading,
+            p.row.is_header,
+        )
+        for p in section.paragraphs
+        if p.row is not None and start <= p.start < end
+    ]
 
 
 def catalog_chunk(doc: Document) -> Chunk | None:

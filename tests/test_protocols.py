@@ -476,15 +476,38 @@ def test_generated_pdf_protocol_reads_as_items(tmp_path):
     assert [(d.paragraf, d.dnr, d.rubrik, d.beslut) for d in decisions] == EXPECTED_ITEMS
 
 
+def _passage(text: str, rows=()):
+    from index.chunking import Chunk
+
+    return Chunk("c", "d.md", "Titel", "okänd", 2025, [], text, 0, len(text), None, None, rows=list(rows))
+
+
 def test_table_without_a_header_row_is_read_as_written():
     from assistant.tables import table_row_text
 
     headerless = "Kostnader:\n| Läxhjälp | 1 200 tkr |\n| Simskola | 800 tkr |"
     start = headerless.index("| Simskola")
-    assert table_row_text(headerless, start, "| Simskola | 800 tkr |") == "| Simskola | 800 tkr |"
+    assert table_row_text(_passage(headerless), start, "| Simskola | 800 tkr |") == "| Simskola | 800 tkr |"
     headed = "| Insats | Kostnad 2025 |\n| Läxhjälp | 1 200 tkr |\n| Simskola | 800 tkr |"
     start = headed.index("| Simskola")
-    assert table_row_text(headed, start, "| Simskola | 800 tkr |") == "Simskola: Kostnad 2025 800 tkr."
+    assert table_row_text(_passage(headed), start, "| Simskola | 800 tkr |") == "Simskola: Kostnad 2025 800 tkr."
+
+
+def test_a_row_whose_table_began_in_an_earlier_chunk_is_read_against_its_typed_header():
+    from assistant.tables import table_header, table_row_text
+    from index.chunking import RowSpan
+
+    # The header row stands in the chunk before; the reader's typed rows still carry it.
+    text = "| Simskola | 800 tkr |\n| Totalt | 2 000 tkr |"
+    rows = [
+        RowSpan(0, 22, ["Insats", "Kostnad 2025"], "Kostnader"),
+        RowSpan(23, len(text), ["Insats", "Kostnad 2025"], "Kostnader"),
+    ]
+    start = text.index("| Totalt")
+    assert table_header(_passage(text, rows), start, "| Totalt | 2 000 tkr |") == "| Insats | Kostnad 2025 |"
+    assert table_row_text(_passage(text, rows), start, "| Totalt | 2 000 tkr |") == "Totalt: Kostnad 2025 2 000 tkr."
+    # Untyped, the first row would be taken for a header only if it held no amounts: here it does.
+    assert table_header(_passage(text), start, "| Totalt | 2 000 tkr |") == "| Totalt | 2 000 tkr |"
 
 
 def test_pdf_protocol_with_an_item_on_every_page_keeps_its_part_headings(tmp_path):

@@ -41,6 +41,8 @@ def test_asked_words_are_the_nouns_in_question_positions(question, expected):
         ("När togs kamerorna i drift?", "date"),
         ("Hur många röster fick förslaget?", "vote"),
         ("Hur slutade omröstningen om motionen?", "vote"),
+        ("Röstade Centerns ledamot för eller emot motionen?", "vote"),
+        ("Vem tjänstgjorde i hennes ställe när nämnden röstade?", "who"),
     ],
 )
 def test_question_kinds(question, kind):

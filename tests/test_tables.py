@@ -304,3 +304,21 @@ def test_pdf_columns_without_rules_keep_unitless_amounts_and_header(tmp_path):
     assert rows[2][0] == "Matematiksatsning 100"  # the row as extracted, quotable verbatim
     assert rows[2][1].pairs() == [("Insats", "Matematiksatsning"), ("Kostnad (tkr)", "100")]
     assert rows[2][1].heading == "Fördelning per insats"
+
+
+def test_a_table_split_between_chunks_keeps_its_header_in_every_part(tmp_path):
+    from assistant.tables import table_row_text
+    from index.chunking import chunk_document
+
+    rows = "\n".join(f"| Skola nummer {i} med lång beskrivning av verksamheten | {100 + i} tkr |" for i in range(80))
+    path = tmp_path / "kostnader.md"
+    path.write_text(f"# Kostnader per skola\n\n| Skola | Kostnad 2026 |\n| --- | --- |\n{rows}\n", encoding="utf-8")
+    chunks = chunk_document(read_document(path), target_words=120, max_words=150, min_words=20)
+    with_rows = [c for c in chunks if c.rows]
+    assert len(with_rows) >= 2
+    later = with_rows[-1]
+    assert "| Skola | Kostnad 2026 |" not in later.text  # the header row is written in the first part only
+    span = later.rows[-1]
+    row = later.text[span.start : span.end].strip()
+    assert span.header == ["Skola", "Kostnad 2026"] and span.heading
+    assert table_row_text(later, span.start, row).endswith(": Kostnad 2026 179 tkr.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -71,7 +73,18 @@ def test_training_reads_only_train_and_dev(monkeypatch):
         ),
     )
     monkeypatch.setattr(train_module, "feature_table", record)
-    items = [{"split": s, "answerable": True} for s in ("train", "dev", "test")]
+    # The retrieval preference runs for real, on stand-ins for rewriting and retrieval that record what they read.
+    monkeypatch.setattr(
+        train_module, "rewrite", lambda question, history, kommuner: SimpleNamespace(search_text=question)
+    )
+    monkeypatch.setattr(
+        train_module, "retrieve", lambda ix, text, k, weight=None: seen.append(text) or SimpleNamespace(hits=[])
+    )
+    monkeypatch.setattr(train_module, "write_preference_weight", lambda weight, fitted_on: None)
+    items = [
+        {"split": s, "answerable": True, "question": s, "history": [], "expected_quotes": ["citat"]}
+        for s in ("train", "dev", "test")
+    ]
     with pytest.raises(StopIteration):
         train_module.train(items, None, None)
     assert "test" not in seen and {"train", "dev"} <= set(seen)
