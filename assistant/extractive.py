@@ -23,7 +23,7 @@ from assistant.questions import (
 )
 from assistant.refusal import model as refusal_model
 from assistant.rules import LABEL, NUMBER_WORD, has_quantity, holds_asked_kind
-from assistant.scope import without_committee_names
+from assistant.scope import DIARIENUMMER, without_committee_names
 from assistant.selector import SelectorModel
 from assistant.selector import model as selector_model
 from assistant.sentences import Lexicon, Sentence, helpers_for
@@ -62,6 +62,21 @@ def score_sentences(
     return scored, weights
 
 
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def totals_year_matches(c: Scored, question: str) -> bool:
+    """Whether a total row's table is of a year the question names (its section, table heading or header say
+    so); true when the question names no year."""
+    asked = set(YEAR.findall(question))
+    if not asked:
+        return True
+    chunk = c.sentence.hit.chunk
+    typed = chunk.row_at(c.sentence.start)
+    context = " ".join([chunk.section, unit_context(c.sentence), typed.heading if typed else ""])
+    return bool(asked & set(YEAR.findall(DIARIENUMMER.sub(" ", context))))  # "Dnr IF-2025-00123" names no year
+
+
 def _is_comparison(question: str, municipalities: list[str]) -> bool:
     named = [m for m in municipalities if m.lower() in question.lower()]
     return len(named) >= 2 or bool(COMPARISON.search(question))
@@ -83,9 +98,13 @@ def select(
         return []
     best = scored[0]
     chooser = chooser or selector_model()
-    if asks_for_total(question):
+    total_asked = asks_for_total(question)
+    totals: list[Scored] = []
+    if total_asked:
         # A sum is answered with the table's total row when one of the best passages has one.
         totals = [c for c in scored if c.sentence.passage_rank <= TOTAL_FROM_PASSAGES and is_total_row(c.sentence.text)]
+        # Two tables of a kind from two years ("statsbidrag 2024", "… 2025"): the total of the year asked about.
+        totals = [c for c in totals if totals_year_matches(c, question)] or totals
         best = max(totals, key=lambda c: c.total) if totals else best
     kind = question_kind(question)
     limit = MAX_LIST_SENTENCES if kind == "list" else MAX_SENTENCES
@@ -98,6 +117,11 @@ def select(
             seen[key] = candidate
             chosen.append(candidate)
 
+    for year in sorted(set(YEAR.findall(question))) if len(totals) > 1 else []:
+        # "mer 2025 än 2024": each year's total.
+        of_year = [c for c in totals if totals_year_matches(c, year)]
+        if of_year:
+            take(max(of_year, key=lambda c: c.total))
     if comparison:
         # Each other document's best sentence that says something the chosen ones do not.
         by_doc: dict[str, Scored] = {}
@@ -114,7 +138,8 @@ def select(
             break
         same_doc = c.sentence.hit.chunk.doc_id == best.sentence.hit.chunk.doc_id
         ratio = chooser.same_document_ratio if same_doc or comparison else chooser.other_document_ratio
-        if c.total >= ratio * best.total and c.lexical > 0:
+        other_years_total = total_asked and is_total_row(c.sentence.text) and not totals_year_matches(c, question)
+        if c.total >= ratio * best.total and c.lexical > 0 and not other_years_total:
             take(c)
     for c in list(chosen):
         for extra in _introduced_by(c, scored, kind):

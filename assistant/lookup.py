@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from assistant.extractive import refusal
 from assistant.models import Answer, Citation
 from assistant.scope import QuestionScope, question_scope
+from assistant.sentences import helpers_for
 from corpus.decisions import Decision
 from corpus.metadata import MONTHS
 from index import Hit, Index
@@ -33,7 +34,7 @@ DECISION_Q = re.compile(
 
 # A question asking for an item's reference number.
 ASKS_DNR_Q = re.compile(r"\bdiarienummer|\bdnr\b|\bärendenummer", re.IGNORECASE)
-DNR_FROM_TOP = 3  # how many of the best passages may name the item whose dnr is asked for
+DNR_FROM_TOP = 5  # how many of the best passages may name the item whose dnr is asked for
 
 
 @dataclass(frozen=True)
@@ -210,10 +211,17 @@ def dnr_answer(question: str, ix: Index, hits: list[Hit]) -> Answer | None:
     """For "Vilket diarienummer har ärendet om …?": the dnr of the § item the best passages belong to."""
     if not ASKS_DNR_Q.search(question) or DNR_Q.search(question):
         return None
-    # Of the best passages, the one closest in meaning names the item: the words such questions share with
-    # every item ("ärendet", "diarienummer") would let BM25 pick any of them.
+    # Of the best passages, the one whose item heading shares the question's words names the item, and among
+    # those the closest in meaning: the words such questions share with every item ("ärendet", "diarienummer")
+    # would let BM25 pick any of them.
+    lexicon, _ = helpers_for(ix)
+    asked = set(lexicon.stems(question))
+
+    def shared(h: Hit) -> int:
+        return sum(lexicon.matches(st, asked) for st in set(lexicon.stems(h.chunk.section)))
+
     candidates = sorted(
-        (h for h in hits[:DNR_FROM_TOP] if h.chunk.paragraf is not None), key=lambda h: -(h.dense or 0.0)
+        (h for h in hits[:DNR_FROM_TOP] if h.chunk.paragraf is not None), key=lambda h: (-shared(h), -(h.dense or 0.0))
     )
     for hit in candidates:
         d = ix.item_decisions.get((hit.chunk.doc_id, hit.chunk.paragraf))

@@ -100,8 +100,8 @@ def tabulate(blocks: list[Block], header_marked: bool = False) -> list[Block]:
     """Every run of table rows completed as one table: each row's cells with the table's header and heading.
 
     ``header_marked``: the format says which row is a header (Markdown's rule line, HTML's ``<th>``); a row
-    the reader marked is still no header when it holds amounts. Otherwise the first row is the header when it
-    names columns (``is_header_row``).
+    the reader marked is still no header when it holds amounts. Otherwise, and for a table that marks no row, the
+    first row is the header when it names columns (``is_header_row``).
     """
     out = list(blocks)
     heading = ""  # the nearest heading or part heading above, kept as the blocks go by (one pass, linear)
@@ -117,7 +117,9 @@ def tabulate(blocks: list[Block], header_marked: bool = False) -> list[Block]:
             end += 1
         rows = [out[i].row or TableRow(extracted_row_cells(out[i].text)) for i in range(k, end + 1)]
         first = rows[0]
-        marked = first.is_header if header_marked else True
+        # A format that marks header rows may still hold tables that mark none (pipe rows without a rule line,
+        # common in converted documents): those are read like an unmarked format's.
+        marked = first.is_header if header_marked and any(r.is_header for r in rows) else True
         header = first.cells if marked and end > k and is_header_row(first.cells) else None
         name = _label_above(out, k) or heading
         for offset, row in enumerate(rows):

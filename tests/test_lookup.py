@@ -131,6 +131,16 @@ Nämnden för Individ & Familjeomsorg noterar informationen till protokollet.
 """
 
 
+STATSBIDRAG_2025 = (
+    STATSBIDRAG.replace("2025-04-17", "2026-04-16")
+    .replace("§ 41 Dnr IF-2025-00123", "§ 53 Dnr IF-2026-00088")
+    .replace("§ 42 Dnr IF-2025-00124", "§ 54 Dnr IF-2026-00089")
+    .replace("statsbidrag 2024", "statsbidrag 2025")
+    .replace("statsbidrag för 2024", "statsbidrag för 2025")
+    .replace("| Totalt | 8 263 689 |", "| Totalt | 13 803 657 |")
+)
+
+
 INSATSER = """# Kostnader för insatserna 2025
 
 Nämnden finansierar fyra insatser för elever under 2025.
@@ -154,6 +164,7 @@ def protocol_index(tmp_path_factory):
     (settings.corpus_dir / "teknik-2025-04-15-protokoll.md").write_text(PROTOCOL, encoding="utf-8")
     (settings.corpus_dir / "kultur-2025-04-23-protokoll.md").write_text(KULTUR, encoding="utf-8")
     (settings.corpus_dir / "ifo-2025-04-17-protokoll.md").write_text(STATSBIDRAG, encoding="utf-8")
+    (settings.corpus_dir / "ifo-2026-04-16-protokoll.md").write_text(STATSBIDRAG_2025, encoding="utf-8")
     (settings.corpus_dir / "insatser-2025.md").write_text(INSATSER, encoding="utf-8")
     index.build(settings, progress=False)
     return settings, index.open(settings)
@@ -216,3 +227,12 @@ def test_a_total_under_an_amount_header_answers_a_question_naming_the_committee(
     answer = ask("Hur mycket fick IFO in i sökta statsbidrag för 2024 sammanlagt?", settings=settings, index=ix)
     assert not answer.refused, answer.answer
     assert "8 263 689" in answer.answer and "IFO" not in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("year", "total", "other"), [("2024", "8 263 689", "13 803 657"), ("2025", "13 803 657", "8 263 689")]
+)
+def test_the_total_of_the_year_asked_about(protocol_index, year, total, other):
+    settings, ix = protocol_index
+    answer = ask(f"Hur mycket statsbidrag fick IFO totalt för {year}?", settings=settings, index=ix)
+    assert total in answer.answer and other not in answer.answer, answer.answer

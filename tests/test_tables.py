@@ -145,6 +145,13 @@ def test_markdown_tables_with_and_without_a_header(tmp_path):
     assert [(r.header, r.is_header, r.heading) for r in rows[2:]] == [(None, False, "Kostnader")] * 2
 
 
+def test_markdown_pipe_rows_without_a_rule_line_find_their_header(tmp_path):
+    path = tmp_path / "statsbidrag.md"
+    path.write_text("# Statsbidrag\n\n| Statsbidrag | Belopp |\n| Habilitering | 2 366 561 |\n| Totalt | 2 366 561 |\n")
+    rows = [row for _, row in rows_of(read_document(path))]
+    assert rows[0].is_header and rows[2].header == ("Statsbidrag", "Belopp")
+
+
 def test_html_header_cells(tmp_path):
     path = tmp_path / "sida.html"
     path.write_text(
