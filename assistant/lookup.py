@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from assistant.extractive import refusal
 from assistant.models import Answer, Citation
+from assistant.questions import question_kind
+from assistant.rules import OUTCOME_RECORD
 from assistant.scope import QuestionScope, question_scope
 from assistant.sentences import helpers_for
 from corpus.decisions import Decision
@@ -201,10 +203,19 @@ def topic_answer(question: str, ix: Index, extractive: Answer) -> Answer:
     if chunk.paragraf is None:
         return extractive
     own = ix.item_decisions.get((chunk.doc_id, chunk.paragraf))
-    if own is None:
+    if own is None or _outcome_told_elsewhere(question, own, extractive):
         return extractive
     hit = _hit_for(ix, own)
     return _answer(question, own, hit, extractive.evidence) if hit is not None else extractive
+
+
+def _outcome_told_elsewhere(question: str, decision: Decision, extractive: Answer) -> bool:
+    """For "Gick SD:s tilläggsyrkande igenom?": the item's decision ("godkänner verksamhetsanpassningen") does not
+    say what became of the proposal, and the sentences the extractive step picked do ("beslutar att avslå
+    tilläggsyrkandet")."""
+    if question_kind(question) != "outcome" or OUTCOME_RECORD.search(decision.beslut):
+        return False
+    return any(OUTCOME_RECORD.search(q) for c in extractive.citations for q in c.quotes)
 
 
 def dnr_answer(question: str, ix: Index, hits: list[Hit]) -> Answer | None:

@@ -130,6 +130,11 @@ VOTE_Q = re.compile(
     r"\b(?:hur|så) (?:föll|gick|slutade|utföll|blev) omröstning\w*|\bomröstning\w* (?:föll|gick|slutade|utföll)\b"
     r"|\bhur röstade\b|^röstade\b|\bhur många röster\b|\bröstsiffr\w*|\bröster åt\b"
 )
+# A question about what became of a proposal ("Gick SD:s förslag igenom?", "Vad blev det av initiativet?").
+OUTCOME_Q = re.compile(
+    r"\bgick\b.*\bigenom\b|\bvad blev det (?:något )?av\b|\bvad hände med\b|\bbifölls\b|\bavslogs\b"
+    r"|\bfick\b.*\b(?:gehör|bifall)\b|\bhur (?:ställde|ställer) sig\b"
+)
 MONEY_Q = re.compile(
     r"\b(kosta[rtd]\w*|kostnad\w*|pengar|kronor|lön|lönen|belopp|avsätt\w*|vilken budget|hur stor budget|budgeten för|"
     r"hur (stor|stort|stora|mycket) \w*(bidrag|anslag)\w*)\b"
@@ -140,12 +145,14 @@ META_Q = re.compile(
 
 
 def question_kind(text: str) -> str:
-    """One of: reference, vote, money, number, date, who, list, name, open."""
+    """One of: reference, vote, outcome, money, number, date, who, list, name, open."""
     t = text.lower()
     if REFERENCE_Q.search(t):
         return "reference"
     if VOTE_Q.search(t):
         return "vote"
+    if OUTCOME_Q.search(t):
+        return "outcome"
     if MONEY_Q.search(t):
         return "money"
     if NUMBER_Q.search(t):

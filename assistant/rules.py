@@ -43,6 +43,14 @@ LABEL = re.compile(r"^([A-ZÅÄÖ][\wåäö]+):")
 # A capitalised word inside a sentence: a name ("Östlyckeskolan", "Procapita"), not a sentence's first word.
 NAME_INSIDE = re.compile(r"(?<=[\wåäö,)] )[A-ZÅÄÖ][\wåäöÅÄÖ-]{2,}")
 DIGIT = re.compile(r"\d")
+# How a protocol records what became of a proposal: "beslutar att avslå tilläggsyrkandet", "lämnas till
+# förvaltningen för beredning", "ska anses vara besvarat", "återremitteras". Not "godkänner": that is what the
+# committee did with the whole item, which says nothing of a proposal made in it.
+OUTCOME_RECORD = re.compile(
+    r"\b(avslå\w*|avslag\w*|bifall\w*|bifaller|besvara[dt]\w*|återremi\w*|bordl[äa]\w*|beredning|"
+    r"faller)\b",
+    re.IGNORECASE,
+)
 # How a protocol records a vote: "utfaller med 9 ja-röster och 4 nej-röster", "Peter Lundin (C): Nej".
 VOTE_RECORD = re.compile(r"\b\d+\s+(ja|nej)-?röst\w*|\bröstar (ja|nej)\b|\bavstår\b|:\s*(ja|nej)\b", re.IGNORECASE)
 
@@ -102,6 +110,7 @@ KIND_DETECTORS: dict[str, Callable[[Sentence, str], bool]] = {
     "list": lambda s, q: s.is_list_item or s.text.count(",") >= 2,
     "reference": _references_held,
     "vote": lambda s, q: bool(VOTE_RECORD.search(s.text)),
+    "outcome": lambda s, q: bool(OUTCOME_RECORD.search(s.text)),
     "name": lambda s, q: bool(NAME_INSIDE.search(s.text)),
 }
 

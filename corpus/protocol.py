@@ -25,6 +25,8 @@ PART_HEADINGS: tuple[tuple[str, PartRole], ...] = (
     (r"nämndens beslut", "decision"),
     (r"[\wåäö&\- ]{3,60}s beslut", "decision"),
     (r"beslut i [\wåäö&\- ]{3,60}", "decision"),
+    # The motions made at the meeting itself, as Kungsbacka's protocols head them.
+    (r"förslag till beslut på sammanträdet|yrkanden på sammanträdet", "motions"),
     (r"förslag till beslut(?: i [\wåäö&\- ]{3,60})?", "proposal"),
     (r"förvaltningens förslag till beslut", "proposal"),
     (r"sammanfattning(?: av ärendet)?", "summary"),

@@ -100,6 +100,20 @@ Föreningsbidrag 2025
 
 Beslut
 Nämnden för Kultur & Fritid fördelar föreningsbidragen för 2025 enligt bilaga.
+
+§ 42 Dnr KFT-2025-00092
+Sommarlovsaktiviteter 2025
+
+Beslut
+Nämnden för Kultur & Fritid godkänner programmet för sommarlovsaktiviteter 2025.
+
+Förslag till beslut på sammanträdet
+Anna Berg (SD) yrkar som tillägg att entrén till badhuset ska vara gratis för barn under sommarlovet.
+
+Beslutsgång
+Ordföranden frågar om nämnden kan besluta enligt förvaltningens förslag och finner att nämnden bifaller det.
+Därefter frågar ordföranden om nämnden kan besluta enligt tilläggsyrkandet om gratis entré till badhuset och
+finner att nämnden beslutar att avslå tilläggsyrkandet.
 """
 
 
@@ -236,3 +250,9 @@ def test_the_total_of_the_year_asked_about(protocol_index, year, total, other):
     settings, ix = protocol_index
     answer = ask(f"Hur mycket statsbidrag fick IFO totalt för {year}?", settings=settings, index=ix)
     assert total in answer.answer and other not in answer.answer, answer.answer
+
+
+def test_what_became_of_a_proposal_is_told_when_the_decision_does_not_say(protocol_index):
+    settings, ix = protocol_index
+    answer = ask("Gick SD:s tilläggsyrkande om gratis entré till badhuset igenom?", settings=settings, index=ix)
+    assert "avslå tilläggsyrkandet" in answer.answer, answer.answer

@@ -148,6 +148,7 @@ def test_lines_that_open_no_item(line):
         ("Beslutsunderlag", "basis"),
         ("Beslutsgång", "procedure"),
         ("Yrkanden", "motions"),
+        ("Förslag till beslut på sammanträdet", "motions"),
         ("Reservation", "reservation"),
         ("Protokollsanteckning", "note"),
         ("Beslutet skickas till", "recipients"),

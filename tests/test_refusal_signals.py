@@ -42,6 +42,8 @@ def test_asked_words_are_the_nouns_in_question_positions(question, expected):
         ("Hur många röster fick förslaget?", "vote"),
         ("Hur slutade omröstningen om motionen?", "vote"),
         ("Röstade Centerns ledamot för eller emot motionen?", "vote"),
+        ("Gick Socialdemokraternas tillägg om skolfrukost igenom?", "outcome"),
+        ("Vad hände med förslaget om senare skolstart?", "outcome"),
         ("Vem tjänstgjorde i hennes ställe när nämnden röstade?", "who"),
     ],
 )

@@ -71,6 +71,9 @@ DETECTOR_CASES = [
     ("Hur föll omröstningen om yttrandet?", "Omröstning begärs och genomförs.", None, False, False),
     ("Hur röstade Centerns ledamot?", "| Peter Lundin (C) | | X |", None, False, False),
     ("Hur röstade Centerns ledamot?", "Peter Lundin (C): Nej", None, False, True),
+    ("Gick SD:s förslag igenom?", "Nämnden beslutar att avslå tilläggsyrkandet.", None, False, True),
+    ("Vad blev det av initiativet?", "Initiativet ska anses vara besvarat.", None, False, True),
+    ("Vad blev det av initiativet?", "Susanne Andersson (SD) lämnar ett initiativ.", None, False, False),
 ]
 
 
