@@ -34,6 +34,7 @@ from chat.export import answer_markdown, conversation_markdown, export_filename
 from chat.page_script import SOURCES_JS, SOURCES_TEMPLATE
 from chat.sources import EMPTY_PANEL, SourceBlock, document_view, link_citations, source_block, sources_panel
 from chat.uploads import prefill, upload
+from corpus.intake import UPLOAD_SUFFIXES
 from index import Filters
 from settings import Settings
 
@@ -350,11 +351,11 @@ def build_app(settings: Settings) -> gr.Blocks:
                             elem_id="disposition",
                         )
                 gr.Markdown(
-                    "## Ladda upp ett dokument (för personal)\nPDF, DOCX, TXT eller MD, högst "
+                    "## Ladda upp ett dokument (för personal)\nPDF, DOCX, TXT, MD eller en tabell som CSV, högst "
                     f"{settings.max_upload_mb} MB. Filen kontrolleras innan den läggs till."
                 )
                 upload_file = gr.File(
-                    label="Fil", file_types=[".pdf", ".docx", ".txt", ".md"], type="filepath", elem_id="uppladdning"
+                    label="Fil", file_types=list(UPLOAD_SUFFIXES), type="filepath", elem_id="uppladdning"
                 )
                 with gr.Row():
                     up_title = gr.Textbox(label="Titel (frivillig)", elem_id="upp-titel")

@@ -10,13 +10,13 @@ from pathlib import Path
 
 from corpus.budget import ReadBudget, read_within_budget
 from corpus.catalog import CatalogError, read_catalog, updated_text, write_atomically
-from corpus.loader import corpus_files, read_document
+from corpus.loader import corpus_files, owner_of, read_document
 from corpus.models import Document, file_hash
 from corpus.readers import SUPPORTED_SUFFIXES, CorpusError
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-UPLOAD_SUFFIXES = (".pdf", ".docx", ".txt", ".md")
+UPLOAD_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".csv")  # a CSV joins the document it is named after
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 MAX_NAME = 100
 
@@ -107,6 +107,10 @@ def add_file(
         _commit(target, raw, catalog_file, metadata)
     except CatalogError as exc:
         raise CorpusError(name, exc.reason) from exc
+    owner = owner_of(target)
+    if owner is not None:
+        # A table named after a document in the corpus is that document's: what was added is the document with it.
+        return read_document(owner, read_catalog(catalog_file).get(owner.name))
     return document
 
 

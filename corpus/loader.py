@@ -15,10 +15,6 @@ from corpus.tables import TABLE_SUFFIX, owners
 
 log = logging.getLogger(__name__)
 PROTOCOL_TYPE = "Protokoll"  # the document type whose first page names who took part
-ORPHAN_TABLE = (
-    "tabellfilen hör inte till något dokument. Ge den dokumentets namn med .csv i stället för dokumentets "
-    "filändelse, till exempel protokoll.md och protokoll.csv (eller protokoll.kostnader.csv)."
-)
 
 
 class Corpus(list[Document]):
@@ -129,36 +125,38 @@ def _folder_files(folder: Path) -> list[Path]:
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """The document files of the corpus folder, in a stable order (hidden files and CSV tables skipped: a table
-    is part of the document it belongs to)."""
-    return [p for p in _folder_files(corpus_dir) if p.suffix.lower() != TABLE_SUFFIX]
+    """The document files of the corpus folder, in a stable order: hidden files skipped, and CSV tables that
+    belong to a document left to it; a CSV table that belongs to none is a document of its own."""
+    files = _folder_files(corpus_dir)
+    documents = [p for p in files if p.suffix.lower() != TABLE_SUFFIX]
+    tables = [p for p in files if p.suffix.lower() == TABLE_SUFFIX]
+    owned = owners(tables, documents)
+    return sorted(documents + [t for t in tables if t not in owned])
 
 
-def table_files(corpus_dir: Path) -> list[Path]:
-    """The CSV tables of the corpus folder, in a stable order."""
-    return [p for p in _folder_files(corpus_dir) if p.suffix.lower() == TABLE_SUFFIX]
-
-
-def tables_by_document(corpus_dir: Path, documents: list[Path]) -> tuple[dict[Path, list[Path]], list[CorpusError]]:
-    """Each document's CSV tables; and an error for each table that belongs to no document."""
+def tables_by_document(corpus_dir: Path, documents: list[Path]) -> dict[Path, list[Path]]:
+    """Each document's CSV tables in the corpus folder."""
     owned: dict[Path, list[Path]] = {}
-    orphans: list[CorpusError] = []
-    tables = table_files(corpus_dir)
-    found = owners(tables, documents)
-    for table in tables:
-        if table in found:
-            owned.setdefault(found[table], []).append(table)
-        else:
-            orphans.append(CorpusError(table, ORPHAN_TABLE))
-    return owned, orphans
+    tables = [p for p in _folder_files(corpus_dir) if p.suffix.lower() == TABLE_SUFFIX]
+    for table, document in sorted(owners(tables, documents).items()):
+        owned.setdefault(document, []).append(table)
+    return owned
+
+
+def owner_of(table: Path) -> Path | None:
+    """The document in ``table``'s folder that a CSV table belongs to, if any."""
+    if table.suffix.lower() != TABLE_SUFFIX or not table.parent.is_dir():
+        return None
+    documents = [p for p in _folder_files(table.parent) if p.suffix.lower() != TABLE_SUFFIX]
+    return owners([table], documents).get(table)
 
 
 def tables_beside(path: Path) -> list[Path]:
-    """The CSV tables in ``path``'s folder that belong to it (none for a file not yet in a folder)."""
-    if not path.parent.is_dir():
+    """The CSV tables in ``path``'s folder that belong to it (none for a file not yet in a folder, or a table)."""
+    if not path.parent.is_dir() or path.suffix.lower() == TABLE_SUFFIX:
         return []
-    owned, _ = tables_by_document(path.parent, [*corpus_files(path.parent), path])
-    return owned.get(path, [])
+    documents = [p for p in _folder_files(path.parent) if p.suffix.lower() != TABLE_SUFFIX]
+    return tables_by_document(path.parent, sorted({*documents, path})).get(path, [])
 
 
 def load(corpus_dir: Path | None = None, catalog_file: Path | None = None) -> Corpus:
@@ -177,8 +175,8 @@ def load(corpus_dir: Path | None = None, catalog_file: Path | None = None) -> Co
     catalog = read_catalog(catalog_file)
     documents: list[Document] = []
     files = corpus_files(corpus_dir)
-    # The errors start with the CSV tables that belong to no document.
-    tables, errors = tables_by_document(corpus_dir, [p for p in files if p.suffix.lower() in SUPPORTED_SUFFIXES])
+    errors: list[CorpusError] = []
+    tables = tables_by_document(corpus_dir, [p for p in files if p.suffix.lower() != TABLE_SUFFIX])
     for path in files:
         try:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:

@@ -1,4 +1,4 @@
-"""Readers for txt, md, pdf, docx and html files, all producing the same blocks."""
+"""Readers for txt, md, pdf, docx, html and csv files, all producing the same blocks."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from corpus.models import Block, TableRow
 from corpus.pdflayout import LAYOUT_MAX_PAGES, layout_pages
 from corpus.pdftext import blocks_from_lines, lines_from_page_lines, lines_from_pages, lines_from_text
 from corpus.protocol import structure
-from corpus.tables import csv_rows, csv_table_blocks, row_text, table_label, tabulate
+from corpus.tables import TABLE_SUFFIX, csv_rows, csv_table_blocks, row_text, table_label, table_title, tabulate
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+# A CSV file beside a document of the same name is that document's table (``corpus.tables``); alone it is a
+# document of its own.
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm", TABLE_SUFFIX)
 # pypdf's warnings quote a damaged file's bytes; document content stays out of the logs (our own Swedish
 # message says what was wrong with the file).
 logging.getLogger("pypdf").setLevel(logging.CRITICAL)
@@ -61,7 +63,9 @@ def read_file(path: Path, raw: bytes, tables: list[tuple[Path, bytes]] | None = 
     bytes), whose rows join the document at its end (see ``corpus.tables``)."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise CorpusError(path, f"filtypen '{suffix or '(ingen)'}' stöds inte. Använd PDF, DOCX, TXT, MD eller HTML.")
+        raise CorpusError(
+            path, f"filtypen '{suffix or '(ingen)'}' stöds inte. Använd PDF, DOCX, TXT, MD, HTML eller CSV."
+        )
     if not raw.strip():
         raise CorpusError(path, "filen är tom.")
     front: dict[str, str] = {}
@@ -72,6 +76,10 @@ def read_file(path: Path, raw: bytes, tables: list[tuple[Path, bytes]] | None = 
         text = "\n".join(b.text for b in blocks)
     elif suffix in (".html", ".htm"):
         blocks = _read_html(decode_text(raw, path))
+        text = "\n".join(b.text for b in blocks)
+    elif suffix == TABLE_SUFFIX:
+        rows = csv_rows(decode_text(raw, path))
+        blocks = csv_table_blocks(table_title(path), rows) if rows else []
         text = "\n".join(b.text for b in blocks)
     elif suffix == ".md":
         markdown = read_markdown(decode_text(raw, path))

@@ -139,6 +139,13 @@ def table_label(document: Path, table: Path) -> str:
     return label[:1].upper() + label[1:] if label else "Tabell"
 
 
+def table_title(table: Path) -> str:
+    """The heading of a CSV table that is a document of its own: its name in words ("budget-2026.csv" -> "Budget
+    2026")."""
+    words = " ".join(re.sub(r"[-_.]+", " ", table.name[: -len(TABLE_SUFFIX)]).split())
+    return words[:1].upper() + words[1:] if words else "Tabell"
+
+
 def owners(tables: list[Path], documents: list[Path]) -> dict[Path, Path]:
     """Each CSV's document: the one with the longest matching name (``a.b.md`` before ``a.md`` for ``a.b.csv``;
     of two documents with the same stem, the first by name). Tables that belong to no document are left out.

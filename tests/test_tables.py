@@ -198,17 +198,18 @@ def test_csv_beside_a_document_is_its_table(tmp_path):
     (folder / "protokoll.kostnader.csv").write_text(
         "Insats;Kostnad (tkr)\nLäxhjälp;1 200\nMatematiksatsning;100\n", encoding="utf-8"
     )
-    (folder / "lost.csv").write_text("a;b\n1;2\n", encoding="utf-8")
+    (folder / "budget-2026.csv").write_text("Post;Belopp (tkr)\nLokaler;340\nTotalt;340\n", encoding="utf-8")
     loaded = corpus.load(folder, tmp_path / "catalog.toml")
-    [doc] = loaded
+    doc, table = sorted(loaded, key=lambda d: d.doc_id != "protokoll.md")
     assert doc.sections[-1].heading_path == ["Kostnader"]
     rows = rows_of(doc)
     assert rows[2] == (
         "| Matematiksatsning | 100 |",
         TableRow(("Matematiksatsning", "100"), ("Insats", "Kostnad (tkr)"), "Kostnader"),
     )
-    [orphan] = loaded.errors
-    assert orphan.path.name == "lost.csv" and "hör inte till något dokument" in orphan.reason
+    # A table named after no document is a document of its own, titled by its name.
+    assert not loaded.errors and table.doc_id == "budget-2026.csv" and table.title == "Budget 2026"
+    assert rows_of(table)[-1][1] == TableRow(("Totalt", "340"), ("Post", "Belopp (tkr)"), "Budget 2026")
     # Read alone, the document still finds its table; an edited table is a changed document.
     alone = read_document(folder / "protokoll.md")
     assert rows_of(alone) == rows and alone.content_hash == doc.content_hash
@@ -329,3 +330,21 @@ def test_a_table_split_between_chunks_keeps_its_header_in_every_part(tmp_path):
     row = later.text[span.start : span.end].strip()
     assert span.header == ["Skola", "Kostnad 2026"] and span.heading
     assert table_row_text(later, span.start, row).endswith(": Kostnad 2026 179 tkr.")
+
+
+def test_a_csv_upload_joins_its_document_or_stands_alone(tmp_path):
+    from corpus.intake import UPLOAD_SUFFIXES, add_file
+
+    folder, catalog = tmp_path / "dokument", tmp_path / "catalog.toml"
+    folder.mkdir()
+    (folder / "protokoll.md").write_text(PROTOCOL, encoding="utf-8")
+    table = "Insats;Kostnad (tkr)\nLäxhjälp;1 200\n".encode()
+    joined = add_file(None, folder, catalog, original_name="protokoll.csv", raw=table, allowed=UPLOAD_SUFFIXES)
+    assert joined.doc_id == "protokoll.md" and any(r.cells[0] == "Läxhjälp" for _, r in rows_of(joined))
+    alone = add_file(
+        None, folder, catalog, original_name="taxor.csv", raw=b"Taxa;Kr\nHall;165\n", allowed=UPLOAD_SUFFIXES
+    )
+    assert alone.doc_id == "taxor.csv" and alone.title == "Taxor"
+    assert sorted(d.doc_id for d in corpus.load(folder, catalog)) == ["protokoll.md", "taxor.csv"]
+    with pytest.raises(CorpusError, match="tom"):
+        add_file(None, folder, catalog, original_name="tom.csv", raw=b"\n\n", allowed=UPLOAD_SUFFIXES)
