@@ -31,7 +31,7 @@ from tqdm import tqdm
 from corpus import SUPPORTED_SUFFIXES, UNKNOWN, Document
 from corpus.catalog import FIELDS, CatalogError, catalog_text, read_catalog, write_atomically
 from corpus.intake import safe_filename
-from corpus.loader import corpus_files, read_document
+from corpus.loader import corpus_files, owner_of, read_document, tables_beside
 from corpus.metadata import ISO_DATE_RE, committee, document_type
 from corpus.models import file_hash
 from index.builder import (
@@ -59,10 +59,9 @@ SKIP_LABELS: dict[SkipReason, str] = {
     "duplicate": "dubbletter (samma innehåll som en annan fil)",
     "unreadable": "kunde inte läsas",
     "empty": "tomma filer",
-    "table": "CSV-tabeller (importeras inte som egna dokument)",
+    "table": "CSV-tabeller (lästa som en del av dokumentet de hör till)",
     "unsupported": "filtyper som inte stöds",
 }
-TABLE_SUFFIXES = (".csv",)
 YEAR_PART = re.compile(r"(19|20)\d\d")
 # Folder names that are neither a date nor a year fill these fields, in order, unless a flag gives the field
 # (a folder named like a flag's value is that field's folder) or a folder is named as a committee.
@@ -110,6 +109,7 @@ class JournalEntry:
     entry: dict[str, str] = field(default_factory=dict)  # its catalog entry (imported)
     reason: SkipReason | None = None
     detail: str = ""
+    tables: list[str] = field(default_factory=list)  # the CSV tables read with it, paths inside the archive
 
 
 class Journal:
@@ -414,8 +414,9 @@ class ArchiveImport:
             return JournalEntry(str(source), stat.st_size, stat.st_mtime_ns, "skipped", reason=reason, detail=detail)
 
         suffix = path.suffix.lower()
-        if suffix in TABLE_SUFFIXES:
-            return skipped("table", "tabeller läses som en del av dokumentet de hör till, inte som egna dokument.")
+        owner = owner_of(path)
+        if owner is not None:
+            return skipped("table", f"läses som en del av dokumentet {owner.name}.")
         if suffix not in SUPPORTED_SUFFIXES:
             return skipped("unsupported", f"filtypen '{suffix or '(ingen)'}' stöds inte.")
         try:
@@ -429,15 +430,25 @@ class ArchiveImport:
             return skipped("duplicate", f"samma innehåll som {self.seen[digest]}.")
         name = self._free_name(corpus_name(source))
         target = self.settings.corpus_dir / name
+        tables = tables_beside(path)
         try:
-            doc = read_document(target, path_metadata(source, self.kommun, self.namnd), raw=raw)
+            doc = read_document(target, path_metadata(source, self.kommun, self.namnd), raw=raw, tables=tables)
             if not doc.text.strip():
                 return skipped("empty", "filen innehåller ingen text.")
             doc.title = archive_title(doc)
             chunks = document_chunks(doc, self.settings)
         except Exception as exc:  # any failure on one bad file must not stop an archive of thousands
             return skipped("unreadable", str(getattr(exc, "reason", None) or exc))
-        entry = JournalEntry(str(source), stat.st_size, stat.st_mtime_ns, "imported", name, digest, catalog_entry(doc))
+        entry = JournalEntry(
+            str(source),
+            stat.st_size,
+            stat.st_mtime_ns,
+            "imported",
+            name,
+            digest,
+            catalog_entry(doc),
+            tables=[str(t.relative_to(self.folder)) for t in tables],
+        )
         return entry, chunks
 
     def _free_name(self, name: str) -> str:
@@ -463,12 +474,26 @@ class ArchiveImport:
         write_atomically(self.settings.catalog_file, catalog_text([{"file": name, **v} for name, v in catalog.items()]))
         self.settings.corpus_dir.mkdir(parents=True, exist_ok=True)
         for name, e in entries.items():
-            target = self.settings.corpus_dir / name
-            if target.exists():
-                continue
-            tmp = target.with_name(f".{name}.part")
-            tmp.write_bytes((self.folder / e.source).read_bytes())
-            os.replace(tmp, target)
+            # Tables first: a document in the corpus is read with the tables beside it.
+            for table in e.tables:
+                self._copy(table, corpus_table_name(name, e.source, table))
+            self._copy(e.source, name)
+
+    def _copy(self, source: str, name: str) -> None:
+        target = self.settings.corpus_dir / name
+        if target.exists():
+            return
+        tmp = target.with_name(f".{name}.part")
+        tmp.write_bytes((self.folder / source).read_bytes())
+        os.replace(tmp, target)
+
+
+def corpus_table_name(document_name: str, document_source: str, table_source: str) -> str:
+    """The corpus name of a table read with a document: the document's corpus name with the table's own ending
+    ("protokoll.kostnader.csv" beside "protokoll.md", imported as "kungsbacka-fg-…-protokoll.md", becomes
+    "kungsbacka-fg-…-protokoll.kostnader.csv"), so the corpus reads them together again."""
+    ending = Path(table_source).name[len(Path(document_source).stem) :]
+    return Path(document_name).stem + ending
 
 
 def import_archive(

@@ -28,7 +28,7 @@ def _meeting(i: int) -> str:
 
 
 def make_archive(root: Path) -> Path:
-    """A small archive tree: four meetings, a copy of one, an empty file, a broken PDF and a CSV table."""
+    """A small archive tree: four meetings, a copy of one, an empty file, a broken PDF and a protocol's table."""
     folder = root / "arkiv"
     for i, (kommun, namnd) in enumerate(
         [("Alingsås", "Barn- och utbildningsnämnden")] * 2 + [("Lerum", "Kulturnämnden")] * 2
@@ -40,7 +40,7 @@ def make_archive(root: Path) -> Path:
     (first / "utskrift.md").write_bytes((first / "protokoll.md").read_bytes())
     (first / "kallelse.md").write_text("\n  \n", encoding="utf-8")
     (first / "handlingar.pdf").write_bytes(b"%PDF-1.4 trasig")
-    (first / "tabell-1.csv").write_text("a;b\n1;2\n", encoding="utf-8")
+    (first / "protokoll.kostnader.csv").write_text("Insats;Kostnad (tkr)\nSimskola;100\n", encoding="utf-8")
     return folder
 
 
@@ -137,7 +137,7 @@ def test_interrupted_import_resumed_ends_with_the_same_index(tmp_path, monkeypat
         f"{first}/utskrift.md": "duplicate",
         f"{first}/kallelse.md": "empty",
         f"{first}/handlingar.pdf": "unreadable",
-        f"{first}/tabell-1.csv": "table",
+        f"{first}/protokoll.kostnader.csv": "table",
     }
     docs = index.open(whole).documents
     lerum = next(d for d in docs.values() if d["kommun"] == "Lerum")
@@ -221,3 +221,22 @@ def test_a_journal_line_cut_short_by_a_stop_is_done_again(tmp_path):
     whole = {"source": "a.md", "size": 1, "mtime_ns": 2, "outcome": "skipped", "reason": "empty", "detail": "tom"}
     journal.write_text(json.dumps(whole) + "\n" + '{"source": "b.md", "si', encoding="utf-8")
     assert list(archive.Journal(journal).done) == ["a.md"]
+
+
+def test_tables_join_their_documents_and_a_lone_table_is_a_document(tmp_path):
+    folder = make_archive(tmp_path)
+    lone = folder / "Lerum" / "Kulturnämnden" / "taxor-2025.csv"
+    lone.write_text("Lokal;Timme (kr)\nHel hall;165\nHalv hall;90\n", encoding="utf-8")
+    settings = archive_settings(tmp_path)
+    report = import_archive(settings, folder, progress=False)
+    table = next(s for s in report.skipped if s.reason == "table")
+    assert table.source.endswith("protokoll.kostnader.csv") and "protokoll.md" in table.detail
+    protocol = next(n for n in report.imported if n.endswith("2025-01-10-protokoll.md"))
+    copied = settings.corpus_dir / protocol.replace(".md", ".kostnader.csv")
+    assert copied.is_file()
+    assert "taxor-2025.csv" in " ".join(report.imported)
+    ix = index.open(settings)
+    rows = [c for c in ix.chunks if c.doc_id == protocol and any(r.header for r in c.rows)]
+    assert rows and rows[0].rows[0].header == ["Insats", "Kostnad (tkr)"]
+    lone_doc = next(d for d in ix.documents.values() if d["file"].endswith("taxor-2025.csv"))
+    assert "taxor 2025" in lone_doc["title"].lower()
