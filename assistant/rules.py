@@ -42,6 +42,8 @@ FREQUENCY = re.compile(r"\b(gång\w*|varje|per|årlig\w*|halvårsvis|månatlig\w
 LABEL = re.compile(r"^([A-ZÅÄÖ][\wåäö]+):")
 # A capitalised word inside a sentence: a name ("Östlyckeskolan", "Procapita"), not a sentence's first word.
 NAME_INSIDE = re.compile(r"(?<=[\wåäö,)] )[A-ZÅÄÖ][\wåäöÅÄÖ-]{2,}")
+# A platform or service named by its address ("alingsas.se/pedagogalingsas"), often written in lower case.
+WEB_ADDRESS = re.compile(r"\b[\w-]+\.(?:se|nu|com|org|net|eu)(?:/[\w./-]*)?", re.IGNORECASE)
 DIGIT = re.compile(r"\d")
 # How a protocol records what became of a proposal: "beslutar att avslå tilläggsyrkandet", "lämnas till
 # förvaltningen för beredning", "ska anses vara besvarat", "återremitteras". Not "godkänner": that is what the
@@ -111,7 +113,7 @@ KIND_DETECTORS: dict[str, Callable[[Sentence, str], bool]] = {
     "reference": _references_held,
     "vote": lambda s, q: bool(VOTE_RECORD.search(s.text)),
     "outcome": lambda s, q: bool(OUTCOME_RECORD.search(s.text)),
-    "name": lambda s, q: bool(NAME_INSIDE.search(s.text)),
+    "name": lambda s, q: bool(NAME_INSIDE.search(s.text) or WEB_ADDRESS.search(s.text)),
 }
 
 

@@ -61,6 +61,7 @@ DETECTOR_CASES = [
     ("Vad gäller för dnr FG-2025-00123?", "Dnr FG-2025-00999 Budget 2026", None, False, False),
     ("På vilken skola har kameror satts upp?", "Kameror har satts upp i Östlyckeskolans lokaler.", None, False, True),
     ("På vilken skola har kameror satts upp?", "Kameror har satts upp på skolan.", None, False, False),
+    ("Vilken plattform har skapats?", "En plattform (alingsas.se/pedagogalingsas) har skapats.", None, False, True),
     (
         "Hur föll omröstningen om yttrandet?",
         "Omröstningen utfaller med 6 ja-röster och 3 nej-röster.",
