@@ -1,0 +1,210 @@
+"""The PostgreSQL backend: dense (pgvector) and Swedish full-text candidates from one table per build.
+
+Chosen by ``NAMND_PG_URL``. Through llama-index's Postgres vector store (``PGVectorStore``) with hybrid search on
+the ``swedish`` text search configuration and the filter fields (kommun, doc, year) as indexed columns. The
+build folder keeps the chunk table, units and decisions; only the vectors and the full-text index live in
+Postgres. Readers never write (``perform_setup=False``), so an app process may point at a read replica.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from llama_index.core.schema import TextNode
+from llama_index.core.vector_stores.types import (
+    FilterOperator,
+    MetadataFilter,
+    MetadataFilters,
+    VectorStoreQuery,
+    VectorStoreQueryMode,
+)
+from llama_index.vector_stores.postgres import PGVectorStore
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from index.chunking import Chunk
+
+log = logging.getLogger(__name__)
+
+STORE = "postgres"  # the manifest's "store" value for a build in Postgres
+TEXT_SEARCH_CONFIG = "swedish"  # Snowball Swedish stemmer and stop words, as the default backend's BM25
+TABLE_PREFIX = "namnd_chunks"
+DATA_PREFIX = "data_"  # PGVectorStore names the SQL table data_<table_name>
+# The filter fields as btree-indexed expressions. All as text: the store's IN filter compares
+# metadata_->>'key' with text literals, and only a text index expression matches that comparison.
+INDEXED_KEYS = {("kommun", "text"), ("doc", "text"), ("year", "text")}
+HNSW_BUILD = {"hnsw_m": 16, "hnsw_ef_construction": 64, "hnsw_dist_method": "vector_cosine_ops"}
+HNSW_EF_SEARCH = 100  # candidates the graph walk keeps; above the fused candidate count (settings.candidates)
+WRITE_BATCH = 2000
+CONNECT_TIMEOUT_S = 5
+
+
+class StoreUnavailable(Exception):
+    """PostgreSQL could not be reached or refused the request. Message in Swedish, without the password."""
+
+
+def table_name(build_id: str) -> str:
+    """The store's table name for a build (lower case: Postgres folds unquoted names)."""
+    return f"{TABLE_PREFIX}_{build_id}".lower().replace("-", "_")
+
+
+def where(url: str) -> str:
+    """Host, port and database of ``url``, for messages and the manifest (never the password)."""
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError:
+        return "(ogiltig adress)"
+    return f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}"
+
+
+def _url(url: str, driver: str) -> URL:
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise StoreUnavailable(
+            "NAMND_PG_URL är ingen giltig adress till PostgreSQL (väntat: postgresql://användare:lösenord@värd:5432/databas)."
+        ) from exc
+    if not parsed.drivername.startswith("postgres"):
+        raise StoreUnavailable(f"NAMND_PG_URL måste börja med postgresql:// (nu {parsed.drivername}://).")
+    return parsed.set(drivername=f"postgresql+{driver}")
+
+
+def _engines(url: str, options: str = "") -> tuple[sa.Engine, Any]:
+    """A sync engine (used) and an async one (the store requires the pair; it connects only when used)."""
+    connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_S}
+    if options:
+        connect_args["options"] = options
+    engine = sa.create_engine(_url(url, "psycopg2"), pool_pre_ping=True, connect_args=connect_args)
+    return engine, create_async_engine(_url(url, "asyncpg"))
+
+
+def _store(engines: tuple[sa.Engine, Any], table: str, dim: int, **kwargs: Any) -> PGVectorStore:
+    return PGVectorStore(
+        table_name=table,
+        embed_dim=dim,
+        hybrid_search=True,
+        text_search_config=TEXT_SEARCH_CONFIG,
+        use_jsonb=True,
+        indexed_metadata_keys=INDEXED_KEYS,
+        engine=engines[0],
+        async_engine=engines[1],
+        **kwargs,
+    )
+
+
+@contextmanager
+def reachable(url: str, doing: str) -> Iterator[None]:
+    """A database error as StoreUnavailable naming the server (not the password) and what was being done."""
+    try:
+        yield
+    except sa.exc.SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
+        raise StoreUnavailable(f"PostgreSQL på {where(url)} kunde inte {doing} ({reason}).") from exc
+
+
+def _node(chunk: Chunk, vector: np.ndarray) -> TextNode:
+    # The full-text index covers title + heading path + text, as the default backend's BM25 does.
+    return TextNode(
+        id_=chunk.chunk_id,
+        text=chunk.indexed_text,
+        embedding=vector.tolist(),
+        metadata={"doc": chunk.doc_id, "kommun": chunk.kommun, "year": str(chunk.year)},
+    )
+
+
+def write_table(url: str, table: str, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    """Create the build's table, load the chunks, then build the HNSW index (faster than growing it per row)."""
+    dim = int(vectors.shape[1])
+    # Room for the HNSW graph in memory while it is built (Postgres's default is 64 MB).
+    engines = _engines(url, options="-c maintenance_work_mem=512MB")
+    try:
+        with reachable(url, "ta emot indexet"):
+            loader = _store(engines, table, dim, initialization_fail_on_error=True)
+            for i in range(0, len(chunks), WRITE_BATCH):
+                batch = zip(chunks[i : i + WRITE_BATCH], vectors[i : i + WRITE_BATCH], strict=True)
+                loader.add([_node(c, v) for c, v in batch])
+            # A store with hnsw_kwargs creates its index when first used; an empty add is that first use.
+            _store(engines, table, dim, initialization_fail_on_error=True, hnsw_kwargs=dict(HNSW_BUILD)).add([])
+            with engines[0].begin() as conn:
+                conn.execute(sa.text(f'ANALYZE "{DATA_PREFIX}{table}"'))
+    finally:
+        engines[0].dispose()
+
+
+def drop_tables(url: str, tables: list[str]) -> None:
+    """Drop builds' tables (superseded or failed builds); a failure is logged, never raised."""
+    if not tables:
+        return
+    engine = _engines(url)[0]
+    try:
+        with engine.begin() as conn:
+            for table in tables:
+                conn.execute(sa.text(f'DROP TABLE IF EXISTS "{DATA_PREFIX}{table}"'))
+    except sa.exc.SQLAlchemyError as exc:
+        log.warning("Could not drop Postgres table(s) %s: %s", ", ".join(tables), exc)
+    finally:
+        engine.dispose()
+
+
+def _literal(value: str) -> str:
+    """A filter value as the store splices it into SQL text: quotes doubled, a colon escaped from SQLAlchemy's
+    bind-parameter syntax (the store writes IN lists as literals, not parameters)."""
+    return value.replace("'", "''").replace(":", "\\:")
+
+
+def pg_filters(kommun: list[str], doc_ids: list[str], years: list[int]) -> MetadataFilters | None:
+    """The filters as the store's metadata filters on the indexed columns (all must hold)."""
+    filters = [
+        MetadataFilter(key=key, value=[_literal(str(v)) for v in values], operator=FilterOperator.IN)
+        for key, values in (("kommun", kommun), ("doc", doc_ids), ("year", years))
+        if values
+    ]
+    return MetadataFilters(filters=filters) if filters else None
+
+
+class PgSearcher:
+    """Dense and full-text candidates of one build's table."""
+
+    def __init__(self, url: str, table: str, dim: int) -> None:
+        self.url = url
+        self.table = table
+        self._engines = [_engines(url), _engines(url, options="-c enable_indexscan=off")]
+        search = {"hnsw_ef_search": HNSW_EF_SEARCH}
+        self.graph = _store(self._engines[0], table, dim, perform_setup=False, hnsw_kwargs=search)
+        # Filtered nearest-neighbour search must be exact: an HNSW walk keeps ef_search rows and filters after,
+        # which leaves too few for a narrow filter. Without index scans Postgres reads the filtered rows through
+        # the btree columns (a bitmap scan) and sorts them by distance.
+        self.exact = _store(self._engines[1], table, dim, perform_setup=False)
+
+    def count(self) -> int:
+        """Rows in the table; StoreUnavailable when Postgres cannot be reached, 0 when the table is missing."""
+        with reachable(self.url, "nås"):
+            with self._engines[0][0].connect() as conn:
+                exists = conn.execute(sa.text("SELECT to_regclass(:t)"), {"t": DATA_PREFIX + self.table}).scalar()
+                if exists is None:
+                    return 0
+                return int(conn.execute(sa.text(f'SELECT count(*) FROM "{DATA_PREFIX}{self.table}"')).scalar() or 0)
+
+    def search(
+        self, query: str, vector: list[float], n: int, filters: MetadataFilters | None
+    ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """(chunk id, cosine similarity) and (chunk id, full-text rank) pairs, best first."""
+        store = self.exact if filters is not None else self.graph
+        with reachable(self.url, "söka"):
+            dense = store.query(VectorStoreQuery(query_embedding=vector, similarity_top_k=n, filters=filters))
+            sparse = store.query(
+                VectorStoreQuery(query_str=query, sparse_top_k=n, filters=filters, mode=VectorStoreQueryMode.SPARSE)
+            )
+        return (
+            list(zip(dense.ids or [], (float(s) for s in dense.similarities or []), strict=True)),
+            list(zip(sparse.ids or [], (float(s) for s in sparse.similarities or []), strict=True)),
+        )
+
+    def close(self) -> None:
+        for engine, _ in self._engines:
+            engine.dispose()
