@@ -140,7 +140,11 @@ def drop_tables(url: str, tables: list[str]) -> None:
     """Drop builds' tables (superseded or failed builds); a failure is logged, never raised."""
     if not tables:
         return
-    engine = _engines(url)[0]
+    try:
+        engine = _engines(url)[0]
+    except StoreUnavailable as exc:
+        log.warning("Could not drop Postgres table(s) %s: %s", ", ".join(tables), exc)
+        return
     try:
         with engine.begin() as conn:
             for table in tables:
