@@ -5,6 +5,8 @@ the ``vector`` extension and the Snowball dictionaries. pgserver's own server cl
 socket; this one runs the same binaries on 127.0.0.1 and a free port, as a managed Postgres would be reached.
 PostgreSQL refuses to run as root (as CI runs), so then the cluster runs as an unprivileged system user, the
 way pgserver itself handles root.
+
+Run: python -m bench.pgcluster COMMAND...   (COMMAND runs with NAMND_PG_URL set to a fresh cluster, stopped after)
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import psutil
@@ -28,6 +32,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _bin_path() -> Path:
+    """pgserver's PostgreSQL binaries (importing pgserver warns about an unset XDG_RUNTIME_DIR it does not need
+    here)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pgserver._commands import POSTGRES_BIN_PATH
+    return POSTGRES_BIN_PATH
+
+
 class ThrowawayCluster:
     """``with ThrowawayCluster() as pg: pg.url`` — initdb in a temporary folder, started, stopped and deleted."""
 
@@ -39,10 +52,10 @@ class ThrowawayCluster:
         self.url = ""
 
     def _run(self, tool: str, *args: str) -> None:
-        from pgserver._commands import POSTGRES_BIN_PATH
+        bin_path = _bin_path()
 
         subprocess.run(
-            [str(POSTGRES_BIN_PATH / tool), *args],
+            [str(bin_path / tool), *args],
             check=True,
             capture_output=True,
             text=True,
@@ -55,16 +68,16 @@ class ThrowawayCluster:
         """Let the unprivileged account run the binaries and own the data folder."""
         import stat
 
-        from pgserver._commands import POSTGRES_BIN_PATH
         from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
 
+        bin_path = _bin_path()
         entry = ensure_user_exists(SYSTEM_USER)
         self.user = SYSTEM_USER
-        ensure_prefix_permissions(POSTGRES_BIN_PATH)
+        ensure_prefix_permissions(bin_path)
         read, execute = stat.S_IRGRP | stat.S_IROTH, stat.S_IXGRP | stat.S_IXOTH
-        ensure_folder_permissions(POSTGRES_BIN_PATH, read | execute)
-        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", read)
-        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "share", read)
+        ensure_folder_permissions(bin_path, read | execute)
+        ensure_folder_permissions(bin_path.parent / "lib", read)
+        ensure_folder_permissions(bin_path.parent / "share", read)
         ensure_prefix_permissions(self.root)
         os.chown(self.root, entry.pw_uid, entry.pw_gid)
 
@@ -111,3 +124,18 @@ class ThrowawayCluster:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a command against a throwaway cluster (e.g. ``python -m evals run``), then stop the cluster."""
+    command = argv if argv is not None else sys.argv[1:]
+    if not command:
+        print("Usage: python -m bench.pgcluster COMMAND...", file=sys.stderr)
+        return 2
+    with ThrowawayCluster() as cluster:
+        print(f"PostgreSQL on {cluster.url}", flush=True)
+        return subprocess.run(command, env={**os.environ, "NAMND_PG_URL": cluster.url}).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
