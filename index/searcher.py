@@ -139,7 +139,10 @@ class Index:
                 f"Indexet ligger i PostgreSQL ({self.manifest['pg_server']}), men NAMND_PG_URL är inte satt."
             )
         self.exact = None
-        return pgstore.PgSearcher(self.settings.pg_url, self.manifest["pg_table"], self.manifest["dimension"])
+        m = self.manifest
+        return pgstore.PgSearcher(
+            self.settings.pg_url, m["pg_table"], m["dimension"], m["chunk_count"], m["pg_mean_words"]
+        )
 
     @property
     def backend(self) -> str:

@@ -188,3 +188,14 @@ def test_a_postgres_build_whose_server_is_gone_says_so(pg_built):
         index.open(down)
     with pytest.raises(index.IndexDamaged, match="NAMND_PG_URL är inte satt"):
         index.open(settings.model_copy(update={"pg_url": None}))
+
+
+@pytest.mark.parametrize(
+    "query", ["socialpedagoger", "elever med hög frånvaro", "garanti för tidiga insatser", "förskolorna i kommunen"]
+)
+def test_full_text_ranks_as_the_default_backends_bm25(pg_built, shared_index, query):
+    _, ix = pg_built
+    _, sparse = ix.pg.search(query, ix.embed_query(query), 10, None)
+    bm25 = shared_index.bm25.search(query, 10)
+    assert sparse and sparse[0][0] == bm25[0][0]
+    assert len({cid for cid, _ in sparse[:5]} & {cid for cid, _ in bm25[:5]}) >= 4
