@@ -101,14 +101,22 @@ class ThrowawayCluster:
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/{DATABASE}"
         return self
 
-    def server_rss_mb(self) -> float:
-        """Resident memory of the postmaster and all its backends now, in MB (shared buffers counted per
-        process, so an upper bound)."""
+    def server_pss_mb(self) -> float:
+        """Memory of the postmaster and all its backends now, in MB: the sum of their proportional set sizes
+        (PSS), so the shared buffers every backend maps count once, not once per process."""
         pid_file = self.pgdata / "postmaster.pid"
-        if not pid_file.is_file():
+        try:
+            main = psutil.Process(int(pid_file.read_text().split()[0]))
+            processes = [main, *main.children(recursive=True)]
+        except (OSError, ValueError, psutil.Error):
             return 0.0
-        main = psutil.Process(int(pid_file.read_text().split()[0]))
-        return sum(p.memory_info().rss for p in [main, *main.children(recursive=True)]) / 2**20
+        total = 0
+        for process in processes:
+            try:
+                total += process.memory_full_info().pss
+            except psutil.Error:  # a backend that ended meanwhile
+                continue
+        return total / 2**20
 
     def stop(self) -> None:
         if (self.pgdata / "postmaster.pid").is_file():
