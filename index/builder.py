@@ -386,9 +386,8 @@ def write_build(
     table = pgstore.table_name(build_id) if settings.pg_url else None
     out.mkdir(parents=True)
     try:
-        mean_words = None
         if settings.pg_url and table:
-            mean_words = write_postgres(settings.pg_url, table, chunks, vectors)
+            write_postgres(settings.pg_url, table, chunks, vectors)
         else:
             client = chroma_client(settings, out / layout.CHROMA_DIR)
             collection = get_collection(client, collection_name, create=True)
@@ -404,7 +403,7 @@ def write_build(
             "model": model_identity(settings),
             "dimension": int(vectors.shape[1]) if vectors.ndim == 2 else 0,
             "chunking": chunk_settings(settings),
-            **store_record(settings, collection_name, table, mean_words),
+            **store_record(settings, collection_name, table),
             "chunk_count": len(chunks),
             "unit_count": len(units) if units is not None else 0,
             "documents": documents,
@@ -431,23 +430,21 @@ def write_build(
     return build_id
 
 
-def write_postgres(url: str, table: str, chunks: list[Chunk], vectors: np.ndarray) -> float:
-    """The vectors and the full-text index in the build's own Postgres table (returns the mean row length in
-    indexed words); unreachable = BuildError."""
+def write_postgres(url: str, table: str, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    """The vectors and the full-text index in the build's own Postgres table; unreachable = BuildError."""
     try:
-        return pgstore.write_table(url, table, chunks, vectors)
+        pgstore.write_table(url, table, chunks, vectors)
     except pgstore.StoreUnavailable as exc:
         raise BuildError(f"{exc} Det tidigare indexet är oförändrat.") from exc
 
 
-def store_record(settings: Settings, collection: str, table: str | None, mean_words: float | None) -> dict[str, Any]:
+def store_record(settings: Settings, collection: str, table: str | None) -> dict[str, Any]:
     """What the manifest says about where the vectors live (a Postgres server by host and database only)."""
     if settings.pg_url and table:
         return {
             "store": pgstore.STORE,
             "pg_table": table,
             "pg_server": pgstore.where(settings.pg_url),
-            "pg_mean_words": mean_words,
         }
     return {"store": "chroma", "chroma": settings.chroma_url or "local", "collection": collection}
 

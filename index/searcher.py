@@ -139,10 +139,7 @@ class Index:
                 f"Indexet ligger i PostgreSQL ({self.manifest['pg_server']}), men NAMND_PG_URL är inte satt."
             )
         self.exact = None
-        m = self.manifest
-        return pgstore.PgSearcher(
-            self.settings.pg_url, m["pg_table"], m["dimension"], m["chunk_count"], m["pg_mean_words"]
-        )
+        return pgstore.PgSearcher(self.settings.pg_url, self.manifest["pg_table"], self.manifest["dimension"])
 
     @property
     def backend(self) -> str:
