@@ -426,7 +426,7 @@ def write_build(
     if settings.pg_url:
         pgstore.drop_tables(settings.pg_url, old_tables)
     if settings.chroma_url and prev and not settings.pg_url:
-        _drop_old_collections(settings, {collection_name, prev["collection"]})
+        _drop_old_collections(settings, {collection_name, prev.get("collection", "")})
     return build_id
 
 
