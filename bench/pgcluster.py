@@ -68,9 +68,9 @@ class ThrowawayCluster:
         """Let the unprivileged account run the binaries and own the data folder."""
         import stat
 
+        bin_path = _bin_path()
         from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
 
-        bin_path = _bin_path()
         entry = ensure_user_exists(SYSTEM_USER)
         self.user = SYSTEM_USER
         ensure_prefix_permissions(bin_path)
