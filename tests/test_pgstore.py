@@ -188,6 +188,33 @@ def test_a_postgres_build_whose_server_is_gone_says_so(pg_built):
         index.open(down)
     with pytest.raises(index.IndexDamaged, match="NAMND_PG_URL är inte satt"):
         index.open(settings.model_copy(update={"pg_url": None}))
+    # A server that goes away while the index serves: the search says so (the chat shows it as the reply).
+    gone = pgstore.PgSearcher(down.pg_url, ix.manifest["pg_table"], ix.manifest["dimension"])
+    with pytest.raises(index.StoreUnavailable, match="PostgreSQL på 127.0.0.1:1/namnd kunde inte söka"):
+        gone.search("frånvaro", ix.embed_query("frånvaro"), 5, None)
+
+
+def test_status_names_the_postgres_backend(pg_built, monkeypatch, capsys):
+    from index.__main__ import main
+    from settings import get_settings
+
+    settings, ix = pg_built
+    for key, value in {
+        "NAMND_CORPUS_DIR": settings.corpus_dir,
+        "NAMND_CATALOG_FILE": settings.catalog_file,
+        "NAMND_DATA_DIR": settings.data_dir,
+        "NAMND_CACHE_DIR": settings.cache_dir,
+        "NAMND_PG_URL": settings.pg_url,
+    }.items():
+        monkeypatch.setenv(key, str(value))
+    get_settings.cache_clear()
+    try:
+        capsys.readouterr()
+        assert main(["status"]) == 0
+        out = capsys.readouterr().out
+    finally:
+        get_settings.cache_clear()
+    assert f"Sökmotor: PostgreSQL {pgstore.where(settings.pg_url)} (tabell data_{ix.manifest['pg_table']})" in out
 
 
 @pytest.mark.parametrize(
