@@ -1,8 +1,9 @@
 """The PostgreSQL backend: dense (pgvector) and Swedish full-text candidates from one table per build.
 
 Chosen by ``NAMND_PG_URL``. Through llama-index's Postgres vector store (``PGVectorStore``) with hybrid search on
-the ``swedish`` text search configuration and the filter fields (kommun, doc, year) as indexed columns. The
-build folder keeps the chunk table, units and decisions; only the vectors and the full-text index live in
+the ``swedish`` text search configuration and the filter fields (kommun, doc, year) as indexed columns; its
+full-text query ranks by BM25 from a postings table written beside each build's table (``SwedishPGVectorStore``).
+The build folder keeps the chunk table, units and decisions; only the vectors and the full-text index live in
 Postgres. Readers never write (``perform_setup=False``), so an app process may point at a read replica.
 """
 
