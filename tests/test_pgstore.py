@@ -226,3 +226,29 @@ def test_full_text_ranks_as_the_default_backends_bm25(pg_built, shared_index, qu
     bm25 = shared_index.bm25.search(query, 10)
     assert sparse and sparse[0][0] == bm25[0][0]
     assert len({cid for cid, _ in sparse[:5]} & {cid for cid, _ in bm25[:5]}) >= 4
+
+
+def test_assistant_cli_says_when_postgres_is_down(pg_built, monkeypatch, capsys):
+    from assistant.__main__ import main
+    from assistant.engine import set_index
+    from settings import get_settings
+
+    settings, _ = pg_built
+    for key, value in {
+        "NAMND_CORPUS_DIR": settings.corpus_dir,
+        "NAMND_CATALOG_FILE": settings.catalog_file,
+        "NAMND_DATA_DIR": settings.data_dir,
+        "NAMND_CACHE_DIR": settings.cache_dir,
+        "NAMND_PG_URL": "postgresql://postgres:hemligt@127.0.0.1:1/namnd",
+    }.items():
+        monkeypatch.setenv(key, str(value))
+    get_settings.cache_clear()
+    set_index(None)
+    try:
+        capsys.readouterr()
+        assert main(["search", "frånvaro"]) == 1
+        err = capsys.readouterr().err
+    finally:
+        set_index(None)
+        get_settings.cache_clear()
+    assert "Fel: PostgreSQL på 127.0.0.1:1/namnd kunde inte nås" in err and "hemligt" not in err
