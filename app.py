@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         serve(settings, args.host, args.port)
-    except (index.BuildError, ValueError) as exc:
+    except (index.BuildError, index.StoreUnavailable, ValueError) as exc:
         print(f"Fel: {exc}", file=sys.stderr)
         return 1
     return 0

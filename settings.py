@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # Vector store: embedded Chroma under data_dir unless a server URL is given
     chroma_url: str | None = None
     chroma_collection: str = "namnd_chunks"
+    # PostgreSQL with pgvector, e.g. postgresql://user:pw@host:5432/db: dense and Swedish full-text search run there
+    # (one table per build). Unset = embedded Chroma + BM25. The password is never written to the index.
+    pg_url: str | None = None
 
     # Chunking
     chunk_target_words: int = 260

@@ -17,7 +17,7 @@ from assistant.engine import get_index
 from assistant.models import Answer
 from assistant.pipeline import ask
 from assistant.retrieval import retrieve
-from index import Filters
+from index import BuildError, Filters, StoreUnavailable
 from settings import get_settings
 
 
@@ -137,37 +137,41 @@ def main(argv: list[str] | None = None) -> int:
     out.add_argument("--csv", action="store_true")
     args = parser.parse_args(argv)
     settings = get_settings()
-    if args.command == "decisions":
-        return _decisions(args)
-    filters = _filters(args)
+    try:
+        if args.command == "decisions":
+            return _decisions(args)
+        filters = _filters(args)
 
-    if args.command == "ask":
+        if args.command == "ask":
 
-        def handle(item: dict[str, Any]) -> dict[str, Any]:
-            return ask(item["question"], item.get("history"), filters, args.mode, settings).to_json()
+            def handle(item: dict[str, Any]) -> dict[str, Any]:
+                return ask(item["question"], item.get("history"), filters, args.mode, settings).to_json()
 
-        if args.batch:
-            return run_batch(args.batch, handle)
-        if args.question is None:
-            parser.error("a question is required (or --batch FILE)")
-        answer = ask(args.question, None, filters, args.mode, settings)
-        if args.json:
-            print(json.dumps(answer.to_json(), ensure_ascii=False))
-        else:
-            _print_answer(answer)
+            if args.batch:
+                return run_batch(args.batch, handle)
+            if args.question is None:
+                parser.error("a question is required (or --batch FILE)")
+            answer = ask(args.question, None, filters, args.mode, settings)
+            if args.json:
+                print(json.dumps(answer.to_json(), ensure_ascii=False))
+            else:
+                _print_answer(answer)
+            return 0
+        if args.command == "search":
+            k = args.k or settings.top_k
+            if args.batch:
+                return run_batch(args.batch, lambda item: search_json(item["question"], k, filters))
+            if not args.question or not args.question.strip():
+                parser.error("a question is required (or --batch FILE)")
+            data = search_json(args.question, k, filters)
+            if args.json:
+                print(json.dumps(data, ensure_ascii=False))
+            else:
+                _print_search(data)
         return 0
-    if args.command == "search":
-        k = args.k or settings.top_k
-        if args.batch:
-            return run_batch(args.batch, lambda item: search_json(item["question"], k, filters))
-        if not args.question or not args.question.strip():
-            parser.error("a question is required (or --batch FILE)")
-        data = search_json(args.question, k, filters)
-        if args.json:
-            print(json.dumps(data, ensure_ascii=False))
-        else:
-            _print_search(data)
-    return 0
+    except (BuildError, StoreUnavailable) as exc:  # no index could be built, or its Postgres server is down
+        print(f"Fel: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ def get_index(settings: Settings | None = None) -> index.Index:
     if latest is not None and latest != ix.build_dir:
         try:
             return reload_index(ix.settings)
-        except (index.IndexDamaged, index.IndexMissing) as exc:
+        except (index.IndexDamaged, index.IndexMissing, index.StoreUnavailable) as exc:
             log.warning("New build could not be opened, keeping the current one: %s", exc)
     return ix
 

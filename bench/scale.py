@@ -9,7 +9,12 @@ documents), with the questions of the shipped evaluation set.
 
 Targets (2 cores, default backend): search p95 <= 60 ms unfiltered and <= 150 ms under every filter,
 max <= 300 ms; peak memory <= 2 GB.
-Run: python -m bench.scale [--chunks N] [--json]   (with --json the last line is one JSON object)
+
+With ``--backend postgres`` the build goes into PostgreSQL: the server NAMND_PG_URL names, else a throwaway
+cluster started for the run (then the server's memory is measured too: the peak over the run of the summed
+proportional set size, PSS, of the postmaster and its backends, so shared buffers count once).
+Run: python -m bench.scale [--chunks N] [--backend chroma|postgres] [--json]   (with --json the last line is one
+JSON object)
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import json
 import os
 import random
 import shutil
+import threading
 import time
+from contextlib import ExitStack
 from dataclasses import replace
 
 import numpy as np
@@ -27,7 +34,9 @@ import numpy as np
 import corpus
 import index
 from bench.common import peak_rss_mb, questions, scratch_settings
+from bench.pgcluster import ThrowawayCluster
 from evals.metrics import percentile
+from index import pgstore
 from index.builder import document_chunks, write_build
 from index.chunking import Chunk
 from index.embedcache import EmbeddingCache, text_key
@@ -142,23 +151,63 @@ def timed_searches(ix: index.Index, qs: list[str], filters: list[index.Filters |
     return times
 
 
+class ServerMemory:
+    """The peak memory of a Postgres server's processes, sampled twice a second in a thread while the run lasts."""
+
+    def __init__(self, cluster: ThrowawayCluster) -> None:
+        self.cluster = cluster
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.5):
+            self.peak_mb = max(self.peak_mb, self.cluster.server_pss_mb())
+
+    def __enter__(self) -> ServerMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scale")
     parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--backend", choices=["chroma", "postgres"], default="chroma")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object, last")
     args = parser.parse_args(argv)
 
-    settings = scratch_settings("scale").model_copy(update={"cache_dir": Settings().cache_dir})
+    with ExitStack() as stack:
+        pg_url = Settings().pg_url
+        memory = None
+        if args.backend == "postgres" and not pg_url:
+            cluster = stack.enter_context(ThrowawayCluster())
+            memory = stack.enter_context(ServerMemory(cluster))
+            pg_url = cluster.url
+        figures = run(args.chunks, pg_url if args.backend == "postgres" else None)
+        if memory is not None:
+            stack.close()  # the last sample taken, the cluster stopped
+            figures["server_peak_rss_mb"] = round(memory.peak_mb)
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False))
+
+
+def run(n: int, pg_url: str | None) -> dict:
+    """Build ``n`` chunks into the default backend, or into Postgres at ``pg_url``, and time searches."""
+    settings = scratch_settings("scale").model_copy(update={"cache_dir": Settings().cache_dir, "pg_url": pg_url})
     try:
         docs = real_chunks(settings)
         vectors, rate = real_vectors(settings, [c for _, cs in docs for c in cs], EMBED_SAMPLE)
         print(f"embedding: {rate:.1f} chunks/s")
-        chunks, matrix, documents, meetings = scaled(docs, vectors, args.chunks)
+        chunks, matrix, documents, meetings = scaled(docs, vectors, n)
         del vectors
         t = time.perf_counter()
         write_build(settings, chunks, matrix, documents, [])
         build_s = time.perf_counter() - t
-        print(f"build of {len(chunks)} chunks (Chroma + BM25 + tables): {build_s:.1f} s")
+        print(f"build of {len(chunks)} chunks ({'Postgres' if pg_url else 'Chroma'} + BM25 + tables): {build_s:.1f} s")
         del chunks, matrix
         t = time.perf_counter()
         ix = index.open(settings)
@@ -184,7 +233,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"search {label}: p50 {percentile(times, 50):.1f} ms, p95 {p95[label]:.1f} ms, max {max(times):.1f} ms"
             )
         figures = {
-            "backend": "chroma+bm25",
+            "backend": "postgres" if pg_url else "chroma+bm25",
             "chunks": ix.manifest["chunk_count"],
             "build_s": round(build_s, 1),
             "search_p95_ms": p95,
@@ -193,8 +242,10 @@ def main(argv: list[str] | None = None) -> None:
             "embed_chunks_per_s": round(rate, 2),
         }
         print(f"peak memory (RSS): {figures['peak_rss_mb']} MB; load average {os.getloadavg()[0]:.1f} on 2 cores")
-        if args.json:
-            print(json.dumps(figures, ensure_ascii=False))
+        if pg_url:
+            ix.pg.close()
+            pgstore.drop_tables(pg_url, [ix.manifest["pg_table"]])
+        return figures
     finally:
         shutil.rmtree(settings.data_dir.parent, ignore_errors=True)
 

@@ -35,7 +35,7 @@ from chat.page_script import SOURCES_JS, SOURCES_TEMPLATE
 from chat.sources import EMPTY_PANEL, SourceBlock, document_view, link_citations, source_block, sources_panel
 from chat.uploads import prefill, upload
 from corpus.intake import UPLOAD_SUFFIXES
-from index import Filters
+from index import Filters, StoreUnavailable
 from settings import Settings
 
 EXAMPLES = [
@@ -130,11 +130,16 @@ def build_app(settings: Settings) -> gr.Blocks:
         yield history, "", *unchanged
         current = get_index(settings)
         final: Answer | None = None
-        for partial in ask_stream(message, turns, filters, settings=settings, index=current):
-            final = partial
-            if partial.mode == "llm" and not partial.citations and partial.answer:
-                history[-1] = {"role": "assistant", "content": html.escape(partial.answer)}
-                yield history, "", *unchanged
+        try:
+            for partial in ask_stream(message, turns, filters, settings=settings, index=current):
+                final = partial
+                if partial.mode == "llm" and not partial.citations and partial.answer:
+                    history[-1] = {"role": "assistant", "content": html.escape(partial.answer)}
+                    yield history, "", *unchanged
+        except StoreUnavailable as exc:  # the Postgres backend down: say so, keep the conversation
+            history[-1] = {"role": "assistant", "content": html.escape(f"Sökningen fungerar inte just nu: {exc}")}
+            yield history, "", *unchanged
+            return
         assert final is not None
         text = display_text(final)
         cited = {c.n for c in final.citations}
@@ -219,7 +224,10 @@ def build_app(settings: Settings) -> gr.Blocks:
     ) -> dict:
         """Answer a question from the documents; returns the JSON of `python -m assistant ask --json`."""
         filters = Filters(kommun=_strings(kommun), doc_ids=_strings(dokument))
-        return ask(question, history or [], filters, settings=settings, index=get_index(settings)).to_json()
+        try:
+            return ask(question, history or [], filters, settings=settings, index=get_index(settings)).to_json()
+        except StoreUnavailable as exc:
+            raise gr.Error(f"Sökningen fungerar inte just nu: {exc}") from exc
 
     with gr.Blocks(title="Nämndassistenten", analytics_enabled=False) as demo:
         gr.Markdown(

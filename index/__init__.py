@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 
 from corpus.loader import corpus_files
+from index import pgstore
 from index.builder import BuildError, BuildReport, build, chunk_settings
 from index.chunking import Chunk
 from index.layout import IndexDamaged, IndexMissing, current_build
+from index.pgstore import StoreUnavailable
 from index.searcher import Filters, Hit, Index, SearchResult
 from settings import Settings
 
@@ -27,6 +29,7 @@ __all__ = [
     "IndexDamaged",
     "IndexMissing",
     "SearchResult",
+    "StoreUnavailable",
     "build",
     "ensure",
     "waiting_documents",
@@ -58,7 +61,10 @@ def ensure(settings: Settings, progress: bool = True) -> Index:
     try:
         ix = open(settings)
         waiting = waiting_documents(settings, ix)
-        outdated = ix.manifest.get("chunking") != chunk_settings(settings)
+        # A backend switched by NAMND_PG_URL (set or unset) also builds anew, into the backend now chosen.
+        outdated = ix.manifest.get("chunking") != chunk_settings(settings) or ix.manifest.get("store", "chroma") != (
+            pgstore.STORE if settings.pg_url else "chroma"
+        )
         if not waiting and not outdated:
             return ix
         if outdated:

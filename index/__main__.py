@@ -117,12 +117,12 @@ def main(argv: list[str] | None = None) -> int:
         built = datetime.fromisoformat(status["built_at"])
         age = datetime.now(UTC) - built
         print(f"Index {status['build_id']} byggt {status['built_at']} ({age.total_seconds() / 3600:.1f} timmar sedan)")
-        print(f"Inbäddning: {status['embedder']}  Vektorlager: {status['chroma']}")
+        print(f"Inbäddning: {status['embedder']}  Sökmotor: {status['backend']}")
         print(f"{status['documents']} dokument, {status['chunks']} textavsnitt:")
         for doc_id, info in status["per_document"].items():
             print(f"  {info['chunks']:4d}  {doc_id}  ({info['title']})")
         return 0
-    except (index.BuildError, index.IndexDamaged, OSError) as exc:
+    except (index.BuildError, index.IndexDamaged, index.StoreUnavailable, OSError) as exc:
         print(f"Fel: {exc}", file=sys.stderr)
         return 1
 

@@ -23,7 +23,7 @@ from tqdm import tqdm
 import corpus
 from corpus.catalog import CatalogError
 from corpus.decisions import Decision, register
-from index import layout
+from index import layout, pgstore
 from index.bm25 import build_bm25
 from index.chunking import Chunk, catalog_chunk, chunk_document
 from index.embedcache import EmbeddingCache
@@ -172,9 +172,23 @@ def previous_build(settings: Settings) -> Previous:
         bool(prev)
         and manifest_model(prev) == model_identity(settings)
         and prev["chunking"] == chunk_settings(settings)
-        and prev.get("chroma") == (settings.chroma_url or "local")
+        and manifest_store(prev) == store_identity(settings)
     )
     return Previous(prev_dir, prev, same_setup)
+
+
+def store_identity(settings: Settings) -> str:
+    """Where a build made with these settings keeps its vectors: a Postgres server, a Chroma server or local."""
+    if settings.pg_url:
+        return f"{pgstore.STORE}:{pgstore.where(settings.pg_url)}"
+    return settings.chroma_url or "local"
+
+
+def manifest_store(manifest: dict[str, Any]) -> str:
+    """``store_identity`` of the settings a build was made with, from its manifest."""
+    if manifest.get("store") == pgstore.STORE:
+        return f"{pgstore.STORE}:{manifest['pg_server']}"
+    return manifest["chroma"]
 
 
 def reuse_vectors(
@@ -183,6 +197,8 @@ def reuse_vectors(
     """Step 4: vectors of unchanged documents, read from the previous build (empty when none can be reused)."""
     if not previous.same_setup or previous.build_dir is None or previous.manifest is None:
         return {}
+    if previous.manifest.get("store") == pgstore.STORE:
+        return {}  # the embedding cache holds every vector of a Postgres build's texts
     prev_hashes = previous.hashes
     keep = [c.chunk_id for d in docs if prev_hashes.get(d.doc_id) == d.content_hash for c in chunks_by_doc[d.doc_id]]
     try:
@@ -367,11 +383,16 @@ def write_build(
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     out = layout.builds_dir(settings.index_dir) / build_id
     collection_name = f"{settings.chroma_collection}_{build_id.replace('-', '_')}"
+    table = pgstore.table_name(build_id) if settings.pg_url else None
     out.mkdir(parents=True)
     try:
-        client = chroma_client(settings, out / layout.CHROMA_DIR)
-        collection = get_collection(client, collection_name, create=True)
-        write_chunks(client, collection, chunks, vectors)
+        if settings.pg_url and table:
+            write_postgres(settings.pg_url, table, chunks, vectors)
+        else:
+            client = chroma_client(settings, out / layout.CHROMA_DIR)
+            collection = get_collection(client, collection_name, create=True)
+            write_chunks(client, collection, chunks, vectors)
+        # Also for a Postgres build: the answer step reads the BM25 model's vocabulary and document frequencies.
         build_bm25(chunks, out / layout.BM25_DIR)
         write_tables(out, chunks, vectors, decisions or [], units)
         manifest = {
@@ -382,8 +403,7 @@ def write_build(
             "model": model_identity(settings),
             "dimension": int(vectors.shape[1]) if vectors.ndim == 2 else 0,
             "chunking": chunk_settings(settings),
-            "chroma": settings.chroma_url or "local",
-            "collection": collection_name,
+            **store_record(settings, collection_name, table),
             "chunk_count": len(chunks),
             "unit_count": len(units) if units is not None else 0,
             "documents": documents,
@@ -394,15 +414,39 @@ def write_build(
         layout.switch_current(settings.index_dir, out)
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)
-        if settings.chroma_url:
+        if settings.pg_url and table:
+            pgstore.drop_tables(settings.pg_url, [table])
+        elif settings.chroma_url:
             _drop_collection(settings, collection_name)
         raise
     # Keep the previous build: a reader that opened it moments ago can finish its request.
     keep = {out.name} | ({prev_dir.name} if prev_dir is not None else set())
+    old_tables = layout.removed_tables(settings.index_dir, keep)
     layout.remove_old_builds(settings.index_dir, keep)
-    if settings.chroma_url and prev:
-        _drop_old_collections(settings, {collection_name, prev["collection"]})
+    if settings.pg_url:
+        pgstore.drop_tables(settings.pg_url, old_tables)
+    if settings.chroma_url and prev and not settings.pg_url:
+        _drop_old_collections(settings, {collection_name, prev.get("collection", "")})
     return build_id
+
+
+def write_postgres(url: str, table: str, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    """The vectors and the full-text index in the build's own Postgres table; unreachable = BuildError."""
+    try:
+        pgstore.write_table(url, table, chunks, vectors)
+    except pgstore.StoreUnavailable as exc:
+        raise BuildError(f"{exc} Det tidigare indexet är oförändrat.") from exc
+
+
+def store_record(settings: Settings, collection: str, table: str | None) -> dict[str, Any]:
+    """What the manifest says about where the vectors live (a Postgres server by host and database only)."""
+    if settings.pg_url and table:
+        return {
+            "store": pgstore.STORE,
+            "pg_table": table,
+            "pg_server": pgstore.where(settings.pg_url),
+        }
+    return {"store": "chroma", "chroma": settings.chroma_url or "local", "collection": collection}
 
 
 def write_tables(

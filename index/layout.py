@@ -90,6 +90,20 @@ def remove_old_builds(index_dir: Path, keep: set[str]) -> None:
             shutil.rmtree(child, ignore_errors=True)
 
 
+def removed_tables(index_dir: Path, keep: set[str]) -> list[str]:
+    """The Postgres tables of the builds ``remove_old_builds(index_dir, keep)`` removes, from their manifests."""
+    root = builds_dir(index_dir)
+    tables = []
+    for child in root.iterdir() if root.exists() else []:
+        try:
+            table = json.loads((child / MANIFEST).read_text(encoding="utf-8")).get("pg_table")
+        except (OSError, ValueError):
+            continue
+        if child.name not in keep and table:
+            tables.append(table)
+    return tables
+
+
 REQUIRED_FILES = [
     CHUNKS,
     MANIFEST,

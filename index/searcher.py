@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from corpus.decisions import Decision
-from index import layout
+from index import layout, pgstore
 from index.bm25 import BM25Searcher
 from index.chunking import Chunk, find_references
 from index.embedders import make_query_embedder, manifest_model, model_identity
@@ -86,13 +86,12 @@ class Index:
         try:
             with (build_dir / layout.CHUNKS).open(encoding="utf-8") as fh:
                 self.chunks = [Chunk.from_dict(json.loads(line)) for line in fh]
+            # A Postgres build searches there, but keeps the BM25 model: the answer step reads its vocabulary and
+            # document frequencies (assistant/sentences.Lexicon).
             self.bm25 = BM25Searcher(build_dir / layout.BM25_DIR)
-            client = chroma_client(settings, build_dir / layout.CHROMA_DIR)
-            self.dense = DenseSearcher(get_collection(client, self.manifest["collection"]))
-            stored = self.dense.count()
-            # Builds made before the matrix was stored search filtered queries in Chroma.
-            self.exact = ExactSearcher(build_dir / layout.VECTORS) if (build_dir / layout.VECTORS).is_file() else None
-        except layout.IndexDamaged:
+            self.pg = self._open_postgres() if self.manifest.get("store") == pgstore.STORE else None
+            stored = self.pg.count() if self.pg else self._open_local()
+        except (layout.IndexDamaged, pgstore.StoreUnavailable):
             raise
         except Exception as exc:
             raise layout.IndexDamaged(f"Indexet i {build_dir} är skadat eller ofullständigt ({exc}).") from exc
@@ -123,6 +122,32 @@ class Index:
         self.decisions = _read_decisions(build_dir / layout.DECISIONS)
         # A protocol's own decision per (document, §), for answers that start from a retrieved passage.
         self.item_decisions = {(d.doc_id, d.paragraf): d for d in reversed(self.decisions) if d.kalla == "protokoll"}
+
+    def _open_local(self) -> int:
+        """Chroma and the vector matrix of the build folder; the stored vector count."""
+        client = chroma_client(self.settings, self.build_dir / layout.CHROMA_DIR)
+        self.dense = DenseSearcher(get_collection(client, self.manifest["collection"]))
+        # Builds made before the matrix was stored search filtered queries in Chroma.
+        matrix = self.build_dir / layout.VECTORS
+        self.exact = ExactSearcher(matrix) if matrix.is_file() else None
+        return self.dense.count()
+
+    def _open_postgres(self) -> pgstore.PgSearcher:
+        """The build's Postgres table, through this process's NAMND_PG_URL (a read replica is fine)."""
+        if not self.settings.pg_url:
+            raise layout.IndexDamaged(
+                f"Indexet ligger i PostgreSQL ({self.manifest['pg_server']}), men NAMND_PG_URL är inte satt."
+            )
+        self.exact = None
+        return pgstore.PgSearcher(self.settings.pg_url, self.manifest["pg_table"], self.manifest["dimension"])
+
+    @property
+    def backend(self) -> str:
+        """Where the build's vectors and full-text index live, for status output."""
+        m = self.manifest
+        if m.get("store") == pgstore.STORE:
+            return f"PostgreSQL {m['pg_server']} (tabell {pgstore.DATA_PREFIX}{m['pg_table']})"
+        return f"Chroma {m['chroma']} + BM25"
 
     @property
     def documents(self) -> dict[str, dict[str, Any]]:
@@ -161,15 +186,12 @@ class Index:
         if mask is not None and not mask.any():
             return SearchResult(query, [], query_vector or [], (time.perf_counter() - started) * 1000)
         vector = query_vector or self.embed_query(query)
-        if mask is not None and self.exact is not None:
-            dense = self.exact.search(vector, n, mask)
+        if self.pg is not None:
+            where = pgstore.pg_filters(filters.kommun, filters.doc_ids, filters.years) if filters else None
+            found = self.pg.search(query, vector, n, where)
+            dense, sparse = ([(self.position[cid], s) for cid, s in pairs if cid in self.position] for pairs in found)
         else:
-            where = chroma_filters(filters.kommun, filters.doc_ids, filters.years) if filters else None
-            dense = [(self.position[cid], s) for cid, s in self.dense.search(vector, n, where) if cid in self.position]
-        sparse = [
-            (self.position[cid], s)
-            for cid, s in self.bm25.search(query, n, mask.astype(np.float32) if mask is not None else None)
-        ]
+            dense, sparse = self._local_candidates(query, vector, n, filters, mask)
         preferred = self._preferred(query, vector, n, mask, prefer_docs) if prefer_weight > 0 else None
         references = find_references(query)
         matches: dict[int, list[str]] = {}
@@ -209,6 +231,21 @@ class Index:
         sparse = [(self.position[cid], s) for cid, s in self.bm25.search(query, n, preferred.astype(np.float32))]
         return dense, sparse
 
+    def _local_candidates(
+        self, query: str, vector: list[float], n: int, filters: Filters | None, mask: np.ndarray | None
+    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        """Dense (Chroma, or the exact matrix under a filter) and BM25 candidates as (chunk position, score)."""
+        if mask is not None and self.exact is not None:
+            dense = self.exact.search(vector, n, mask)
+        else:
+            where = chroma_filters(filters.kommun, filters.doc_ids, filters.years) if filters else None
+            dense = [(self.position[cid], s) for cid, s in self.dense.search(vector, n, where) if cid in self.position]
+        sparse = [
+            (self.position[cid], s)
+            for cid, s in self.bm25.search(query, n, mask.astype(np.float32) if mask is not None else None)
+        ]
+        return dense, sparse
+
     def status(self) -> dict[str, Any]:
         m = self.manifest
         return {
@@ -217,7 +254,9 @@ class Index:
             "embedder": m["embedder"],
             "model": manifest_model(m),
             "chunking": m["chunking"],
-            "chroma": m["chroma"],
+            "store": m.get("store", "chroma"),
+            "backend": self.backend,
+            "chroma": m.get("chroma"),
             "documents": len(m["documents"]),
             "chunks": m["chunk_count"],
             "per_document": {k: {"title": v["title"], "chunks": v["chunks"]} for k, v in m["documents"].items()},

@@ -103,3 +103,13 @@ def small_corpus(tmp_path: Path, cache_dir: Path | None = None, **overrides) -> 
         cache_dir=cache_dir or tmp_path / "cache",
         **overrides,
     )
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A throwaway PostgreSQL cluster (pgvector, Swedish stemmer) on 127.0.0.1 for the session. Its package
+    (pgserver) is a dev dependency: when it is missing the Postgres tests fail rather than skip."""
+    from bench.pgcluster import ThrowawayCluster
+
+    with ThrowawayCluster() as cluster:
+        yield cluster.url

@@ -1,4 +1,4 @@
-"""Several app processes on one index: two apps on two ports, one builder, a new build seen by both."""
+"""Several app processes on one index: two apps on two ports, one builder, a new build seen by both (both backends)."""
 
 from __future__ import annotations
 
@@ -27,11 +27,18 @@ def _answer_cites(client, doc_id: str, deadline_s: float = 60.0) -> dict:
         time.sleep(1.0)
 
 
+@pytest.fixture(params=["default", "postgres"])
+def backend_env(request) -> dict[str, str]:
+    """Extra environment of both apps and the builder: nothing for the default backend, NAMND_PG_URL for Postgres
+    (both processes then search the same tables of one Postgres server)."""
+    return {"NAMND_PG_URL": request.getfixturevalue("pg_url")} if request.param == "postgres" else {}
+
+
 @pytest.mark.slow
-def test_two_app_processes_see_a_new_build_without_restart(tmp_path):
+def test_two_app_processes_see_a_new_build_without_restart(tmp_path, backend_env):
     from gradio_client import Client
 
-    first = AppServer(tmp_path)
+    first = AppServer(tmp_path, extra_env=backend_env)
     with first:
         # The second process serves the same corpus, catalog and index folder on its own port.
         with AppServer(tmp_path / "second", extra_env=first.env) as second:
@@ -46,9 +53,11 @@ def test_two_app_processes_see_a_new_build_without_restart(tmp_path):
                 catalog_file=first.catalog,
                 data_dir=tmp_path / "data",
                 cache_dir=first.env["NAMND_CACHE_DIR"],
+                pg_url=backend_env.get("NAMND_PG_URL"),
             )
             report = index.build(settings, progress=False)
             assert report.added == ["laxhjalp.md"]
+            assert index.open(settings).manifest.get("store", "chroma") == ("postgres" if backend_env else "chroma")
 
             for client in clients:
                 data = _answer_cites(client, "laxhjalp.md")
