@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from assistant.features import unit_rows
 from assistant.followup import Interpretation
@@ -204,8 +205,13 @@ def focus_stems(
 def _own_stems(own: str, lexicon: Lexicon, municipalities: tuple[str, ...]) -> set[str]:
     """The stems of the user's own words about the topic: municipality and committee names, and the words asking
     for a sum ("sammanlagt"), aside."""
-    topic = TOTAL_Q.sub(" ", without_committee_names(own).lower())
-    return set(lexicon.stems(topic)) - set(lexicon.stems(" ".join(municipalities)))
+    return set(lexicon.stems(_topic_text(own))) - set(lexicon.stems(" ".join(municipalities)))
+
+
+@lru_cache(maxsize=256)
+def _topic_text(own: str) -> str:
+    """The question without committee names and sum words; cached, since every candidate unit asks for it."""
+    return TOTAL_Q.sub(" ", without_committee_names(own).lower())
 
 
 def _carries_asked_fact(

@@ -194,19 +194,24 @@ def test_a_postgres_build_whose_server_is_gone_says_so(pg_built):
         gone.search("frånvaro", ix.embed_query("frånvaro"), 5, None)
 
 
-def test_status_names_the_postgres_backend(pg_built, monkeypatch, capsys):
-    from index.__main__ import main
-    from settings import get_settings
-
-    settings, ix = pg_built
+def _environment(monkeypatch, settings, pg_url) -> None:
+    """The commands' environment: the test index's folders and the given Postgres URL."""
     for key, value in {
         "NAMND_CORPUS_DIR": settings.corpus_dir,
         "NAMND_CATALOG_FILE": settings.catalog_file,
         "NAMND_DATA_DIR": settings.data_dir,
         "NAMND_CACHE_DIR": settings.cache_dir,
-        "NAMND_PG_URL": settings.pg_url,
+        "NAMND_PG_URL": pg_url,
     }.items():
         monkeypatch.setenv(key, str(value))
+
+
+def test_status_names_the_postgres_backend(pg_built, monkeypatch, capsys):
+    from index.__main__ import main
+    from settings import get_settings
+
+    settings, ix = pg_built
+    _environment(monkeypatch, settings, settings.pg_url)
     get_settings.cache_clear()
     try:
         capsys.readouterr()
@@ -234,14 +239,7 @@ def test_assistant_cli_says_when_postgres_is_down(pg_built, monkeypatch, capsys)
     from settings import get_settings
 
     settings, _ = pg_built
-    for key, value in {
-        "NAMND_CORPUS_DIR": settings.corpus_dir,
-        "NAMND_CATALOG_FILE": settings.catalog_file,
-        "NAMND_DATA_DIR": settings.data_dir,
-        "NAMND_CACHE_DIR": settings.cache_dir,
-        "NAMND_PG_URL": "postgresql://postgres:hemligt@127.0.0.1:1/namnd",
-    }.items():
-        monkeypatch.setenv(key, str(value))
+    _environment(monkeypatch, settings, "postgresql://postgres:hemligt@127.0.0.1:1/namnd")
     get_settings.cache_clear()
     set_index(None)
     try:
