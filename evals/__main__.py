@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.baseline:
         print("Running the naive baseline ...", flush=True)
         baseline = run_baseline(items, run_settings)
-    extra: dict = {"split": split}
+    extra: dict = {"split": split, "backend": ix.backend}
     if not args.no_latency:
         from evals.latency import measure
 

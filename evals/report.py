@@ -218,6 +218,7 @@ def write_report(
         "# Utvärdering av Nämndassistenten",
         "",
         f"Frågeuppsättning: `{set_file.name}` ({len(results)} frågor{scope}).",
+        *([f"Index: {extra['backend']}."] if extra.get("backend") else []),
         "",
         "## Sammanfattning",
         "",

@@ -1,7 +1,14 @@
-"""Swedish BM25 (Snowball stemmer, Swedish stop words) through llama-index's BM25 retriever."""
+"""Swedish BM25 (Snowball stemmer, Swedish stop words) through llama-index's BM25 retriever.
+
+The same tokens and term scores serve the PostgreSQL backend: its full-text ranking reads the postings of the
+model built here (``postings``) and a question's ``query_tokens``, so both backends rank passages alike.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
@@ -13,10 +20,13 @@ from llama_index.retrievers.bm25 import BM25Retriever
 from index.chunking import Chunk
 
 LANGUAGE = "swedish"
+_local = threading.local()  # a PyStemmer stemmer is not safe to share between threads
 
 
 def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer(LANGUAGE)
+    if not hasattr(_local, "stemmer"):
+        _local.stemmer = Stemmer.Stemmer(LANGUAGE)
+    return _local.stemmer
 
 
 def _node(chunk: Chunk) -> TextNode:
@@ -24,13 +34,38 @@ def _node(chunk: Chunk) -> TextNode:
     return TextNode(id_=chunk.chunk_id, text=chunk.indexed_text)
 
 
-def build_bm25(chunks: list[Chunk], path: Path) -> None:
-    """Index the chunks' title + heading path + text and persist beside the vector store."""
+def build_bm25(chunks: list[Chunk], path: Path) -> bm25s.BM25:
+    """Index the chunks' title + heading path + text, persist beside the vector store; the model."""
     retriever = BM25Retriever.from_defaults(
         nodes=[_node(c) for c in chunks], stemmer=_stemmer(), language=LANGUAGE, similarity_top_k=10
     )
     path.mkdir(parents=True, exist_ok=True)
     retriever.persist(str(path))
+    return retriever.bm25
+
+
+def query_tokens(query: str) -> list[str]:
+    """A question's words as the model's tokens: lower case, stop words out, Snowball stems."""
+    tokens = bm25s.tokenize(query, stopwords=LANGUAGE, stemmer=_stemmer(), return_ids=False, show_progress=False)
+    return list(tokens[0]) if tokens else []
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One token's passages (chunk positions, ascending) and their BM25 term scores."""
+
+    word: str
+    rows: np.ndarray
+    scores: np.ndarray
+
+
+def postings(model: bm25s.BM25) -> Iterator[Posting]:
+    """Each token's posting from the model's precomputed score matrix (one column per token)."""
+    data, indices, indptr = model.scores["data"], model.scores["indices"], model.scores["indptr"]
+    for word, token in model.vocab_dict.items():
+        if token + 1 < len(indptr) and indptr[token + 1] > indptr[token]:
+            span = slice(indptr[token], indptr[token + 1])
+            yield Posting(word, indices[span], data[span])
 
 
 class BM25Searcher:
@@ -38,16 +73,15 @@ class BM25Searcher:
 
     def __init__(self, path: Path) -> None:
         self.retriever = BM25Retriever.from_persist_dir(str(path), show_progress=False)
-        self.stemmer = _stemmer()
         self.ids = [row["node_id"] for row in self.retriever.corpus]
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) pairs with a positive score, best first."""
-        tokens = bm25s.tokenize(query, stopwords=LANGUAGE, stemmer=self.stemmer, return_ids=False, show_progress=False)
-        if not tokens or not tokens[0]:
+        tokens = query_tokens(query)
+        if not tokens:
             return []
         k = min(k, len(self.ids))
-        docs, scores = self.retriever.bm25.retrieve(tokens, k=k, weight_mask=mask, show_progress=False)
+        docs, scores = self.retriever.bm25.retrieve([tokens], k=k, weight_mask=mask, show_progress=False)
         # bm25s returns the persisted corpus rows (dicts) when it loaded them, else row numbers.
         return [
             (d["node_id"] if isinstance(d, dict) else self.ids[int(d)], float(s))

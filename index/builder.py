@@ -10,7 +10,7 @@ import shutil
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,7 +24,7 @@ import corpus
 from corpus.catalog import CatalogError
 from corpus.decisions import Decision, register
 from index import layout, pgstore
-from index.bm25 import build_bm25
+from index.bm25 import Posting, build_bm25, postings
 from index.chunking import Chunk, catalog_chunk, chunk_document
 from index.embedcache import EmbeddingCache
 from index.embedders import embedder_id, make_embedder, manifest_model, model_identity
@@ -386,14 +386,15 @@ def write_build(
     table = pgstore.table_name(build_id) if settings.pg_url else None
     out.mkdir(parents=True)
     try:
+        # Also for a Postgres build: its full-text postings come from this model, and the answer step reads the
+        # model's vocabulary and document frequencies.
+        bm25 = build_bm25(chunks, out / layout.BM25_DIR)
         if settings.pg_url and table:
-            write_postgres(settings.pg_url, table, chunks, vectors)
+            write_postgres(settings.pg_url, table, chunks, vectors, postings(bm25))
         else:
             client = chroma_client(settings, out / layout.CHROMA_DIR)
             collection = get_collection(client, collection_name, create=True)
             write_chunks(client, collection, chunks, vectors)
-        # Also for a Postgres build: the answer step reads the BM25 model's vocabulary and document frequencies.
-        build_bm25(chunks, out / layout.BM25_DIR)
         write_tables(out, chunks, vectors, decisions or [], units)
         manifest = {
             "version": layout.MANIFEST_VERSION,
@@ -430,10 +431,12 @@ def write_build(
     return build_id
 
 
-def write_postgres(url: str, table: str, chunks: list[Chunk], vectors: np.ndarray) -> None:
+def write_postgres(
+    url: str, table: str, chunks: list[Chunk], vectors: np.ndarray, full_text: Iterable[Posting]
+) -> None:
     """The vectors and the full-text index in the build's own Postgres table; unreachable = BuildError."""
     try:
-        pgstore.write_table(url, table, chunks, vectors)
+        pgstore.write_table(url, table, chunks, vectors, full_text)
     except pgstore.StoreUnavailable as exc:
         raise BuildError(f"{exc} Det tidigare indexet är oförändrat.") from exc
 

@@ -2,7 +2,8 @@
 
 Chosen by ``NAMND_PG_URL``. Through llama-index's Postgres vector store (``PGVectorStore``) with hybrid search on
 the ``swedish`` text search configuration and the filter fields (kommun, doc, year) as indexed columns; its
-full-text query ranks by BM25 from a postings table written beside each build's table (``SwedishPGVectorStore``).
+full-text query ranks by BM25 from a postings table written beside each build's table (``SwedishPGVectorStore``),
+holding the default backend's tokens and term scores, so both backends rank a question's words alike.
 The build folder keeps the chunk table, units and decisions; only the vectors and the full-text index live in
 Postgres. Readers never write (``perform_setup=False``), so an app process may point at a read replica.
 """
@@ -10,8 +11,7 @@ Postgres. Readers never write (``perform_setup=False``), so an app process may p
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -26,15 +26,18 @@ from llama_index.core.vector_stores.types import (
     VectorStoreQueryMode,
 )
 from llama_index.vector_stores.postgres import PGVectorStore
+from psycopg2.extras import execute_values
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from index.bm25 import Posting, query_tokens
 from index.chunking import Chunk
 
 log = logging.getLogger(__name__)
 
 STORE = "postgres"  # the manifest's "store" value for a build in Postgres
-TEXT_SEARCH_CONFIG = "swedish"  # Snowball Swedish stemmer and stop words, as the default backend's BM25
+TEXT_SEARCH_CONFIG = "swedish"  # the store's tsvector column (Snowball Swedish); ranking uses BM25_POSTINGS
 TABLE_PREFIX = "namnd_chunks"
 DATA_PREFIX = "data_"  # PGVectorStore names the SQL table data_<table_name>
 # The filter fields as btree-indexed expressions. All as text: the store's IN filter compares
@@ -43,24 +46,8 @@ INDEXED_KEYS = {("kommun", "text"), ("doc", "text"), ("year", "text")}
 HNSW_BUILD = {"hnsw_m": 16, "hnsw_ef_construction": 64, "hnsw_dist_method": "vector_cosine_ops"}
 HNSW_EF_SEARCH = 100  # candidates the graph walk keeps; above the fused candidate count (settings.candidates)
 BM25_SUFFIX = "_bm25"  # the build's BM25 postings, beside its table
-BM25_K1, BM25_B = 1.5, 0.75  # bm25s's defaults, as the default backend's BM25 uses
-# Per lexeme: the rows holding it and each row's BM25 term score (lucene IDF, as bm25s), the row length being
-# its number of indexed words (stop words out), as BM25 counts it.
-BM25_POSTINGS = f"""
-CREATE TABLE "{{postings}}" (word text PRIMARY KEY, ids bigint[] NOT NULL, scores real[] NOT NULL);
-WITH postings AS MATERIALIZED (
-    SELECT t.id, u.lexeme, cardinality(u.positions) AS tf FROM "{{table}}" t, unnest(t.text_search_tsv) u
-),
-lengths AS (SELECT id, sum(tf) AS words FROM postings GROUP BY id),
-stats AS (SELECT count(*) AS n, avg(words) AS mean FROM lengths),
-df AS (SELECT lexeme, count(*) AS ndoc FROM postings GROUP BY lexeme)
-INSERT INTO "{{postings}}"
-SELECT p.lexeme, array_agg(p.id ORDER BY p.id), array_agg((
-    ln(1 + (stats.n - df.ndoc + 0.5) / (df.ndoc + 0.5)) * p.tf * ({BM25_K1} + 1)
-    / (p.tf + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * lengths.words / stats.mean)))::real ORDER BY p.id)
-FROM postings p JOIN lengths USING (id) JOIN df USING (lexeme) CROSS JOIN stats
-GROUP BY p.lexeme
-"""
+# Per token of the default backend's BM25 model: the rows holding it and their BM25 term scores.
+BM25_POSTINGS = 'CREATE TABLE "{postings}" (word text PRIMARY KEY, ids bigint[] NOT NULL, scores real[] NOT NULL)'
 # Session settings of filtered searches. No index scans: see PgSearcher. No nested loops: the full-text scores
 # meet the filtered rows in a hash join, since Postgres guesses ten rows from an unnest and would look each of
 # ~50,000 scored rows up by key instead (at 100,000 chunks: 400 ms a filtered full-text query, 150 ms hashed).
@@ -110,22 +97,20 @@ def _engines(url: str, options: str = "") -> tuple[sa.Engine, Any]:
 
 
 class SwedishPGVectorStore(PGVectorStore):
-    """PGVectorStore whose full-text query is BM25 over the Swedish tsvectors, as the default backend ranks.
+    """PGVectorStore whose full-text query is BM25, with the default backend's tokens and term scores.
 
     The store's own sparse query ORs the question's words and orders by ts_rank, which has no inverse document
-    frequency: on the dev split that ranked worse than BM25 (MRR@10 0.63 against 0.67, whatever its
-    normalisation; IDF-weighted ts_rank 0.67 but fact recall 0.02 lower). Here the rows holding any of the
-    question's lexemes are ranked by BM25 from the build's postings table (``_bm25``): per lexeme the rows that
-    hold it and their BM25 term scores, computed at build time from the tsvectors, as bm25s precomputes its
-    matrix (dev: MRR@10 0.675 against the default backend's 0.671)."""
+    frequency: on the dev split that ranked worse than BM25 (MRR@10 0.63 against 0.67). BM25 computed in SQL from
+    the ``swedish`` tsvectors came close, but Postgres's parser splits text unlike bm25s (dates, hyphenated words,
+    its own stop list), and the answer selector, fitted on bm25s scores, then chose other sentences (dev fact
+    recall 0.03 lower). So the build writes, per token of the bm25s model, the rows that hold it and their term
+    scores (``_bm25``, from the model's score matrix), and a question sums the postings of its ``query_tokens``:
+    the same scores as the default backend, computed in the database under the same filters."""
 
     def _build_sparse_query(
         self, query_str: str | None, limit: int, metadata_filters: MetadataFilters | None = None, **kwargs: Any
     ) -> Any:
-        # The store's own word split: punctuation out except a period inside a token ("2025.129").
-        words = re.sub(r"(?!\b\.\b)\W+", " ", query_str or "")
-        config = sa.literal_column(f"'{TEXT_SEARCH_CONFIG}'::regconfig")
-        asked = sa.func.tsvector_to_array(sa.func.to_tsvector(config, words))
+        asked = sa.literal(query_tokens(query_str or ""), ARRAY(sa.Text))
         row = self._table_class
         postings = sa.table(
             row.__tablename__ + BM25_SUFFIX,
@@ -189,9 +174,9 @@ def _node(chunk: Chunk, vector: np.ndarray) -> TextNode:
     )
 
 
-def write_table(url: str, table: str, chunks: list[Chunk], vectors: np.ndarray) -> None:
+def write_table(url: str, table: str, chunks: list[Chunk], vectors: np.ndarray, postings: Iterable[Posting]) -> None:
     """Create the build's table, load the chunks, then build the HNSW index (faster than growing it per row) and
-    the BM25 postings table."""
+    write the BM25 postings table (``postings`` over chunk positions, stored by the rows' ids)."""
     dim = int(vectors.shape[1])
     # Room for the HNSW graph in memory while it is built (Postgres's default is 64 MB).
     engines = _engines(url, options="-c maintenance_work_mem=512MB")
@@ -205,7 +190,17 @@ def write_table(url: str, table: str, chunks: list[Chunk], vectors: np.ndarray) 
             _store(engines, table, dim, initialization_fail_on_error=True, hnsw_kwargs=dict(HNSW_BUILD)).add([])
             sql_table = DATA_PREFIX + table
             with engines[0].begin() as conn:
-                conn.execute(sa.text(BM25_POSTINGS.format(table=sql_table, postings=sql_table + BM25_SUFFIX)))
+                row_ids = dict(conn.execute(sa.text(f'SELECT node_id, id FROM "{sql_table}"')).all())
+                ids = np.array([row_ids[c.chunk_id] for c in chunks], dtype=np.int64)
+                conn.execute(sa.text(BM25_POSTINGS.format(postings=sql_table + BM25_SUFFIX)))
+                cursor = conn.connection.cursor()
+                rows = ((p.word, ids[p.rows].tolist(), p.scores.tolist()) for p in postings)
+                execute_values(
+                    cursor,
+                    f'INSERT INTO "{sql_table}{BM25_SUFFIX}" (word, ids, scores) VALUES %s',
+                    rows,
+                    page_size=1000,
+                )
                 conn.execute(sa.text(f'ANALYZE "{sql_table}"; ANALYZE "{sql_table}{BM25_SUFFIX}"'))
     finally:
         engines[0].dispose()

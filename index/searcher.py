@@ -192,7 +192,7 @@ class Index:
             dense, sparse = ([(self.position[cid], s) for cid, s in pairs if cid in self.position] for pairs in found)
         else:
             dense, sparse = self._local_candidates(query, vector, n, filters, mask)
-        preferred = self._preferred(query, vector, n, mask, prefer_docs) if prefer_weight > 0 else None
+        preferred = self._preferred(query, vector, n, mask, filters, prefer_docs) if prefer_weight > 0 else None
         references = find_references(query)
         matches: dict[int, list[str]] = {}
         for ref in references:
@@ -217,16 +217,29 @@ class Index:
         return SearchResult(query, hits, vector, (time.perf_counter() - started) * 1000)
 
     def _preferred(
-        self, query: str, vector: list[float], n: int, mask: np.ndarray | None, prefer_docs: frozenset[str]
+        self,
+        query: str,
+        vector: list[float],
+        n: int,
+        mask: np.ndarray | None,
+        filters: Filters | None,
+        prefer_docs: frozenset[str],
     ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]] | None:
         """Dense and BM25 rankings among the passages of ``prefer_docs`` (within the filters), or None."""
-        if not prefer_docs or self.exact is None:
+        if not prefer_docs or (self.exact is None and self.pg is None):
             return None
         preferred = np.isin(self._doc, [self._doc_code[d] for d in prefer_docs if d in self._doc_code])
         if mask is not None:
             preferred &= mask
         if not preferred.any():
             return None
+        if self.pg is not None:
+            # The preferred passages as one more filter on the store: its documents, kommun and years as asked.
+            docs = sorted({self.chunks[i].doc_id for i in np.flatnonzero(preferred)})
+            where = pgstore.pg_filters(filters.kommun if filters else [], docs, filters.years if filters else [])
+            found = self.pg.search(query, vector, n, where)
+            dense, sparse = ([(self.position[cid], s) for cid, s in pairs if cid in self.position] for pairs in found)
+            return dense, sparse
         dense = self.exact.search(vector, n, preferred)
         sparse = [(self.position[cid], s) for cid, s in self.bm25.search(query, n, preferred.astype(np.float32))]
         return dense, sparse

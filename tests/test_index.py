@@ -196,7 +196,7 @@ def _fail(*args, **kwargs):
     "step",
     [
         "index.builder.document_records",  # after embedding
-        "index.builder.build_bm25",  # after writing the vectors
+        "index.builder.write_tables",  # after writing the vectors
         "index.layout.switch_current",  # after writing the manifest, before the swap
     ],
 )

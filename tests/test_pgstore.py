@@ -108,6 +108,32 @@ def test_swedish_full_text_matches_inflected_forms(pg_built):
     assert none == []
 
 
+@pytest.mark.parametrize(
+    "question", ["Hur många socialpedagoger finns det 2025-06-17?", "elevhälsans kostnader och förskolorna"]
+)
+def test_full_text_scores_are_the_default_backends_bm25(pg_built, shared_index, question):
+    """Same tokens (dates, stop words, stems) and the same scores as bm25s, also under a filter."""
+    _, ix = pg_built
+    vector = ix.embed_query(question)
+    for filters in (None, Filters(kommun=["Alingsås"])):
+        where = pgstore.pg_filters(filters.kommun, [], []) if filters else None
+        _, sparse = ix.pg.search(question, vector, 15, where)
+        mask = shared_index._mask(filters)
+        theirs = shared_index.bm25.search(question, 15, None if mask is None else mask.astype("float32"))
+        assert [cid for cid, _ in sparse] == [cid for cid, _ in theirs], filters
+        assert [round(s, 3) for _, s in sparse] == [round(s, 3) for _, s in theirs]
+
+
+def test_named_documents_are_preferred_in_postgres_as_in_the_default_backend(pg_built, shared_index):
+    _, ix = pg_built
+    doc = next(c.doc_id for c in ix.chunks if c.kommun == "Svenljunga")
+    question = "Hur går det med frånvaron?"
+    ours = ix.search(question, k=5, prefer_docs=frozenset({doc}), prefer_weight=2.0)
+    theirs = shared_index.search(question, k=5, prefer_docs=frozenset({doc}), prefer_weight=2.0)
+    assert [h.chunk.chunk_id for h in ours.hits] == [h.chunk.chunk_id for h in theirs.hits]
+    assert ours.hits[0].chunk.doc_id == doc != ix.search(question, k=1).hits[0].chunk.doc_id
+
+
 def _pg_settings(tmp_path: Path, url: str) -> Settings:
     return small_corpus(tmp_path, cache_dir=TEST_CACHE, pg_url=url)
 
@@ -131,7 +157,7 @@ def _fail(*args, **kwargs):
     raise RuntimeError("simulated crash")
 
 
-@pytest.mark.parametrize("step", ["index.builder.build_bm25", "index.builder.write_tables"])
+@pytest.mark.parametrize("step", ["index.builder.write_tables", "index.layout.switch_current"])
 def test_failed_build_leaves_the_previous_build_and_table_serving(tmp_path, pg_url, monkeypatch, step):
     settings = _pg_settings(tmp_path, pg_url)
     first = index.build(settings, progress=False)
