@@ -248,7 +248,7 @@ def unit_context(s: Sentence) -> str:
     """What a unit is read under: its section's heading, and for a table row its table's header row ("| Statsbidrag
     | Belopp |" says what "| Totalt | 8 263 689 |" is a total of)."""
     text = s.text.strip()
-    if is_table_row(text):
+    if is_table_row(s.hit.chunk, s.start, text):
         return f"{s.hit.chunk.section} {table_header(s.hit.chunk, s.start, text)}"
     return s.hit.chunk.section
 
@@ -411,7 +411,7 @@ def compose(question: str, chosen: list[Scored]) -> tuple[str, list[Citation]]:
 
 def _as_sentence(s: Sentence) -> str:
     text = s.text.strip()
-    if is_table_row(text):
+    if is_table_row(s.hit.chunk, s.start, text):
         return table_row_text(s.hit.chunk, s.start, text)
     return text if text[-1:] in ".!?:" else text + "."
 

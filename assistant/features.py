@@ -125,7 +125,7 @@ def unit_rows(
             **{f"lacks_{k}": float(k == kind and held is False) for k in KIND_DETECTORS},
             "total_row": float(total_asked and is_total_row(s.text)),
             "list_item": float(s.is_list_item),
-            "table_row": float(is_table_row(s.text)),
+            "table_row": float(is_table_row(chunk, s.start, s.text)),
             "lead_in": float(s.text.rstrip().endswith(":")),
             "position": s.start / max(1, len(chunk.text)),
             "length": math.log1p(len(WORD.findall(s.text))),

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from assistant.sentences import Sentence
-from assistant.tables import cells, is_amount, is_table_row, table_header
+from assistant.tables import is_amount, is_table_row, row_cells, table_header
 from index.chunking import find_references
 
 NUMBER_WORDS = r"(två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tjugo|hundra|tusen|hälften|halvera\w*|dubbl\w*)"
@@ -80,15 +80,14 @@ def has_count_or_frequency(text: str, question: str) -> bool:
 def counted_in_table_row(s: Sentence) -> bool:
     """A table row with a number that is no year: the cells of a table are counts and amounts ("| Totalt | 852 |")."""
     text = s.text.strip()
-    return is_table_row(text) and any(
-        is_amount(c) and not re.fullmatch(r"(19|20)\d\d", c.strip()) for c in cells(text)[1:] if c
-    )
+    row = row_cells(s.hit.chunk, s.start, text)
+    return row is not None and any(is_amount(c) and not re.fullmatch(r"(19|20)\d\d", c.strip()) for c in row[1:] if c)
 
 
 def amount_under_money_header(s: Sentence) -> bool:
     """A table row with a number in a table whose header names the currency ("Kostnad (tkr)")."""
     text = s.text.strip()
-    if not is_table_row(text) or not DIGIT.search(text):
+    if not is_table_row(s.hit.chunk, s.start, text) or not DIGIT.search(text):
         return False
     return bool(MONEY_HEADER.search(table_header(s.hit.chunk, s.start, text)))
 

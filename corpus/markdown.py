@@ -14,17 +14,20 @@ from dataclasses import dataclass, field
 
 from corpus.models import Block, TableRow
 from corpus.protocol import item_header, part_role
-from corpus.tables import markdown_cells
+from corpus.tables import column_years, flattened_row_cells, markdown_cells
 
 PAGE_MARKER_RE = re.compile(r"^<!--\s*sida\s+(\d+)\s*-->$", re.IGNORECASE)
 COMMENT_RE = re.compile(r"<!--.*?-->")
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
 BULLET_RE = re.compile(r"^(?:[-*+•●▪]|\d{1,2}[.)])\s+(.*)$")
 BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+CODE_FENCE_RE = re.compile(r"^(```|~~~)[\w-]*$")
 TABLE_RULE_RE = re.compile(r"^\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-{0,}:?\s*$")
 FURNITURE_EDGE = 6  # lines at the top (and bottom) of a page that may be a running header (footer)
 FURNITURE_SHARE = 0.5  # a line is furniture when it recurs at the edge of at least this share of pages
 HYPHEN_KEEPERS = {"och", "eller", "samt", "som", "till", "respektive", "resp.", "men", "&"}
+WRAPPED_LABEL_MAX = 60  # a flattened row's label wrapped onto the line above is at most this long
+LABEL_TAIL_MAX = 30  # ... and onto the line below ("kvinnor", "per enhetschef")
 
 
 @dataclass
@@ -98,6 +101,7 @@ class _Builder:
         self.lines: list[str] = []
         self.page: int | None = None
         self.item_open = False  # the last block is a § header that may continue on the next line
+        self.row_open = False  # the last block is a flattened table row whose label may continue on the next line
 
     def flush(self) -> None:
         if self.lines:
@@ -108,6 +112,11 @@ class _Builder:
         self.flush()
         self.blocks.append(block)
         self.item_open = False
+        self.row_open = False
+
+    def in_flattened_table(self) -> bool:
+        last = self.blocks[-1] if self.blocks else None
+        return last is not None and last.kind == "table_row" and last.row is not None and not last.text.startswith("|")
 
 
 def _join_lines(lines: list[str]) -> str:
@@ -149,14 +158,54 @@ def read_markdown(text: str) -> MarkdownText:
     return MarkdownText(out.blocks, front, body)
 
 
+def _is_label_part(line: str, limit: int) -> bool:
+    return len(line) <= limit and not any(ch.isdigit() for ch in line) and not line.endswith((".", ":"))
+
+
+def _flattened_row(out: _Builder, raw: str, page: int | None) -> bool:
+    """A converted PDF's table row whose columns are set apart by wide gaps, typed as a row: its label joined with
+    the parts wrapped onto the lines around it, and, for the table's first row, the years its header lines name
+    as the header when there is one per amount column. Its text stays as written, lines joined, so a quote of the
+    source still matches it."""
+    line = " ".join(raw.split())
+    if out.row_open and not out.lines and line[:1].islower() and _is_label_part(line, LABEL_TAIL_MAX):
+        last = out.blocks[-1]
+        assert last.row is not None
+        cells = (f"{last.row.cells[0]} {line}".strip(), *last.row.cells[1:])
+        last.text, last.row = f"{last.text} {line}", TableRow(cells, header=last.row.header)
+        out.row_open = False
+        return True
+    cells = flattened_row_cells(raw)
+    if not cells:
+        return False
+    in_table = out.in_flattened_table() and len(out.lines) <= 1
+    if out.lines and (not cells[0] or in_table) and _is_label_part(out.lines[-1], WRAPPED_LABEL_MAX):
+        above = out.lines.pop()
+        cells, line = (f"{above} {cells[0]}".strip(), *cells[1:]), f"{above} {line}"
+    if in_table and not out.lines:
+        previous = out.blocks[-1].row
+        header = previous.header if previous is not None else None
+    else:
+        # The header lines stand right above the first row, or above it as a paragraph of their own.
+        above_lines = out.lines or ([out.blocks[-1].text] if out.blocks and out.blocks[-1].kind == "paragraph" else [])
+        years = column_years(" ".join(above_lines))
+        header = ("", *years) if len(years) == len(cells) - 1 else None
+    out.add(Block("table_row", line, page, row=TableRow(cells, header=header)))
+    out.row_open = True
+    return True
+
+
 def _read_line(out: _Builder, raw: str, page: int | None) -> None:
     line = raw.strip()
     if not line:
         out.flush()
         out.item_open = False
+        out.row_open = False
         return
     if not out.lines:
         out.page = page
+    if CODE_FENCE_RE.match(line):  # a fence says how to show what it holds; the text inside is read as text
+        return
     heading = HEADING_RE.match(line)
     if heading:
         out.add(Block("heading", heading[2], page, level=min(len(heading[1]), 3)))
@@ -189,4 +238,7 @@ def _read_line(out: _Builder, raw: str, page: int | None) -> None:
     if out.blocks and out.blocks[-1].kind == "list_item" and raw[:1].isspace() and not out.lines:
         out.blocks[-1].text += " " + " ".join(line.split())
         return
+    if _flattened_row(out, raw, page):
+        return
+    out.row_open = False
     out.lines.append(line)

@@ -36,6 +36,8 @@ LABEL_AMOUNT_RE = re.compile(
 YEAR_RE = re.compile(r"(?:19|20)\d\d")  # a bare year names a column ("2024"), it is no amount
 COLUMN_GAP_RE = re.compile(r"\t+|\s{3,}")  # extraction keeps a column gap as a run of spaces or a tab
 LABEL_LINE_MAX = 120  # a line ending in ":" at most this long names the table below it
+FLATTENED_MIN_AMOUNTS = 3  # a flattened row with fewer amount columns may be a sentence with a wide gap
+YEAR_IN_TEXT_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 CSV_DELIMITERS = ";,\t"  # Swedish spreadsheets write ";", others ","
 
 
@@ -80,6 +82,31 @@ def extracted_row_cells(text: str, columns: tuple[str, ...] = ()) -> tuple[str, 
     return label_amount_cells(text) or (" ".join(text.split()),)
 
 
+def flattened_row_cells(raw_line: str) -> tuple[str, ...]:
+    """A converted PDF's flattened table row, its columns set apart by wide gaps: (label, amount, amount, ...),
+    the label "" when it wrapped onto the lines around ("Anställda totalt 758      776      806"); () for a line
+    that is no such row. At least ``FLATTENED_MIN_AMOUNTS`` amounts, so a wrapped sentence with a gap is none."""
+    columns = column_cells(raw_line)
+    if not columns:
+        return ()
+    # The first column may hold the label and the first amounts, set apart by single spaces ("Anställda andel
+    # kvinnor 64,1 % 63,8 %"): peel amounts off its end while there are any.
+    label, peeled = columns[0], []
+    while label and (is_amount(label) or label_amount_cells(label)):
+        label, amount = ("", label) if is_amount(label) else label_amount_cells(label)
+        peeled.insert(0, amount)
+    cells = (label, *peeled, *columns[1:])
+    amounts = cells[1:]
+    if len(amounts) < FLATTENED_MIN_AMOUNTS or not all(is_amount(c) for c in amounts):
+        return ()
+    return cells
+
+
+def column_years(text: str) -> tuple[str, ...]:
+    """The years a flattened table's header lines name, in order, each once ("Utfall jan 2021 … 2025-jun 2025")."""
+    return tuple(dict.fromkeys(YEAR_IN_TEXT_RE.findall(text)))
+
+
 def is_header_row(cells: tuple[str, ...]) -> bool:
     """A table's first row is its header when it names columns: no amount in any cell but the first (a table
     whose first row already holds amounts has no header row)."""
@@ -120,12 +147,17 @@ def tabulate(blocks: list[Block], header_marked: bool = False) -> list[Block]:
         # A format that marks header rows may still hold tables that mark none (pipe rows without a rule line,
         # common in converted documents): those are read like an unmarked format's.
         marked = first.is_header if header_marked and any(r.is_header for r in rows) else True
-        header = first.cells if marked and end > k and is_header_row(first.cells) else None
+        if first.header is not None:  # the reader found the header itself (a flattened table's years)
+            header = first.header
+        else:
+            header = first.cells if marked and end > k and is_header_row(first.cells) else None
         name = _label_above(out, k) or heading
         for offset, row in enumerate(rows):
             out[k + offset] = replace(
                 out[k + offset],
-                row=TableRow(row.cells, header, name, is_header=header is not None and offset == 0),
+                row=TableRow(
+                    row.cells, header, name, is_header=header is not None and offset == 0 and first.header is None
+                ),
             )
         k = end + 1
     return out

@@ -14,7 +14,8 @@ from corpus import UNKNOWN, Document, Section
 @dataclass
 class RowSpan:
     """A table row inside a chunk's text, with the structure its reader found: where it stands (offsets into the
-    chunk's text), the table's header cells (None for a table without a header) and the table's heading. A table
+    chunk's text), the table's header cells (None for a table without a header), the table's heading and the
+    row's own cells. A table
     split between chunks keeps its header in every part, though the header row is written in the first only."""
 
     start: int
@@ -22,6 +23,7 @@ class RowSpan:
     header: list[str] | None = None
     heading: str = ""
     is_header: bool = False
+    cells: list[str] = field(default_factory=list)  # the row's own cells, as its reader split them
 
 
 @dataclass
@@ -201,6 +203,7 @@ def _row_spans(section: Section, start: int, end: int) -> list[RowSpan]:
             list(p.row.header) if p.row.header is not None else None,
             p.row.heading,
             p.row.is_header,
+            list(p.row.cells),
         )
         for p in section.paragraphs
         if p.row is not None and start <= p.start < end

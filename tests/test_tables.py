@@ -9,7 +9,14 @@ import pytest
 import corpus
 from corpus import CorpusError, read_document
 from corpus.models import Document, TableRow
-from corpus.tables import csv_rows, is_amount, is_header_row, label_amount_cells, table_label
+from corpus.tables import (
+    csv_rows,
+    flattened_row_cells,
+    is_amount,
+    is_header_row,
+    label_amount_cells,
+    table_label,
+)
 
 
 def rows_of(doc: Document) -> list[tuple[str, TableRow]]:
@@ -150,6 +157,61 @@ def test_markdown_pipe_rows_without_a_rule_line_find_their_header(tmp_path):
     path.write_text("# Statsbidrag\n\n| Statsbidrag | Belopp |\n| Habilitering | 2 366 561 |\n| Totalt | 2 366 561 |\n")
     rows = [row for _, row in rows_of(read_document(path))]
     assert rows[0].is_header and rows[2].header == ("Statsbidrag", "Belopp")
+
+
+@pytest.mark.parametrize(
+    "line, cells",
+    [
+        (
+            "Anställda totalt 758      776         806        831        852",
+            ("Anställda totalt", "758", "776", "806", "831", "852"),
+        ),
+        ("83,1 %      82 %       79,8 %", ("", "83,1 %", "82 %", "79,8 %")),  # the label wrapped onto other lines
+        ("Medelålder      45         45         46", ("Medelålder", "45", "45", "46")),
+        # label and the first amounts set apart by single spaces
+        (
+            "Anställda andel kvinnor 64,1 % 63,8 %  64,2 %    65,3 %",
+            ("Anställda andel kvinnor", "64,1 %", "63,8 %", "64,2 %", "65,3 %"),
+        ),
+        ("Kostnad      1 200 tkr     800 tkr", ()),  # two amounts: a sentence with a gap may look like that
+        ("                    2021      2022      2023", ()),  # years name columns
+        ("Mötet börjar     kl 17:05   och slutar   18:30", ()),
+        ("Nämnden beslutar om budgeten", ()),
+    ],
+)
+def test_flattened_rows_of_converted_pdf_text(line, cells):
+    assert flattened_row_cells(line) == cells
+
+
+def test_converted_pdf_table_lines_become_rows_with_wrapped_labels_and_year_header(tmp_path):
+    path = tmp_path / "delarsrapport.md"
+    path.write_text(
+        "# Resursmått\n\nUtfall jan 2021 Utfall jan Utfall jan\nNamn\n-jun 2021 2022-jun 2022 2023-jun 2023\n"
+        "Anställda andel\n83,1 %      82 %       79,8 %\nkvinnor\n"
+        "Anställda totalt 758      776         806\n"
+        "Antal\nmedarbetare    22,5       19,3       19,1\nper enhetschef\n\n"
+        "```osaker-tabell\n                    2021      2022\nAndel heltid       91,4 %    92,5 %    93,1 %\n```\n\n"
+        "Efter tabellen följer text. Den är inga rader.\n",
+        encoding="utf-8",
+    )
+    doc = read_document(path)
+    rows = rows_of(doc)
+    assert [r.cells[0] for _, r in rows] == [
+        "Anställda andel kvinnor",
+        "Anställda totalt",
+        "Antal medarbetare per enhetschef",
+        "Andel heltid",
+    ]
+    assert {r.header for _, r in rows[:3]} == {("", "2021", "2022", "2023")}
+    assert rows[3][1].header is None  # two years above three amounts: no header is better than a wrong one
+    # Written as the source wrote it (lines joined), so a quote of the source still matches.
+    assert [text for text, _ in rows[:3]] == [
+        "Anställda andel 83,1 % 82 % 79,8 % kvinnor",
+        "Anställda totalt 758 776 806",
+        "Antal medarbetare 22,5 19,3 19,1 per enhetschef",
+    ]
+    assert rows[0][1].heading == "Resursmått"
+    assert "```" not in doc.text and "Efter tabellen följer text." in doc.text
 
 
 def test_html_header_cells(tmp_path):
