@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from index.bm25 import Posting, query_tokens
 from index.chunking import Chunk
+from index.vectors import EXACT_UNFILTERED_MAX
 
 log = logging.getLogger(__name__)
 
@@ -256,6 +257,7 @@ class PgSearcher:
         # which leaves too few for a narrow filter. Without index scans Postgres reads the filtered rows through
         # the btree columns (a bitmap scan) and sorts them by distance. See EXACT_OPTIONS for the full-text side.
         self.exact = _store(self._engines[1], table, dim, perform_setup=False)
+        self.rows = EXACT_UNFILTERED_MAX + 1  # the graph until ``count`` has seen the table
 
     def count(self) -> int:
         """Rows in the table; StoreUnavailable when Postgres cannot be reached, 0 when the table is missing."""
@@ -264,13 +266,17 @@ class PgSearcher:
                 exists = conn.execute(sa.text("SELECT to_regclass(:t)"), {"t": DATA_PREFIX + self.table}).scalar()
                 if exists is None:
                     return 0
-                return int(conn.execute(sa.text(f'SELECT count(*) FROM "{DATA_PREFIX}{self.table}"')).scalar() or 0)
+                self.rows = int(
+                    conn.execute(sa.text(f'SELECT count(*) FROM "{DATA_PREFIX}{self.table}"')).scalar() or 0
+                )
+                return self.rows
 
     def search(
         self, query: str, vector: list[float], n: int, filters: MetadataFilters | None
     ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
         """(chunk id, cosine similarity) and (chunk id, full-text rank) pairs, best first."""
-        store = self.exact if filters is not None else self.graph
+        # Exact for a small table too, as the default backend searches (see EXACT_UNFILTERED_MAX).
+        store = self.exact if filters is not None or self.rows <= EXACT_UNFILTERED_MAX else self.graph
         with reachable(self.url, "söka"):
             dense = store.query(VectorStoreQuery(query_embedding=vector, similarity_top_k=n, filters=filters))
             sparse = store.query(

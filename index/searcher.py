@@ -17,7 +17,14 @@ from index.chunking import Chunk, find_references
 from index.embedders import make_query_embedder, manifest_model, model_identity
 from index.fusion import reciprocal_rank_fusion
 from index.units import UnitVectors
-from index.vectors import DenseSearcher, ExactSearcher, chroma_client, chroma_filters, get_collection
+from index.vectors import (
+    EXACT_UNFILTERED_MAX,
+    DenseSearcher,
+    ExactSearcher,
+    chroma_client,
+    chroma_filters,
+    get_collection,
+)
 from settings import Settings
 
 
@@ -247,9 +254,10 @@ class Index:
     def _local_candidates(
         self, query: str, vector: list[float], n: int, filters: Filters | None, mask: np.ndarray | None
     ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
-        """Dense (Chroma, or the exact matrix under a filter) and BM25 candidates as (chunk position, score)."""
-        if mask is not None and self.exact is not None:
-            dense = self.exact.search(vector, n, mask)
+        """Dense (the exact matrix under a filter or for a small index, else Chroma's graph) and BM25 candidates as
+        (chunk position, score)."""
+        if self.exact is not None and (mask is not None or len(self.exact) <= EXACT_UNFILTERED_MAX):
+            dense = self.exact.search(vector, n, mask if mask is not None else np.ones(len(self.exact), dtype=bool))
         else:
             where = chroma_filters(filters.kommun, filters.doc_ids, filters.years) if filters else None
             dense = [(self.position[cid], s) for cid, s in self.dense.search(vector, n, where) if cid in self.position]

@@ -121,6 +121,12 @@ def normalised(vectors: np.ndarray) -> np.ndarray:
     return (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
 
 
+# Up to this many chunks even an unfiltered search reads the whole matrix (a few milliseconds) rather than walk
+# an HNSW graph: the graph is approximate. On the evaluation corpus (726 chunks) Chroma's left out 0.3% of the
+# exact top 30 over the 246 train and dev questions, changing the top 10 of five; once it left out the best.
+EXACT_UNFILTERED_MAX = 50_000
+
+
 class ExactSearcher:
     """Exact nearest chunks among the rows a filter allows, from the build's vector matrix (memory-mapped).
 

@@ -41,3 +41,23 @@ def test_chroma_filters_by_document(shared_index):
     doc = "alingsas-bun-huvudmannens-verksamhetsuppfoljning-2022-2023.txt"
     found = shared_index.dense.search(shared_index.embed_query("frånvaro"), 5, chroma_filters(None, [doc], None))
     assert found and {shared_index.chunks[shared_index.position[cid]].doc_id for cid, _ in found} == {doc}
+
+
+def test_a_small_index_searches_unfiltered_exactly_and_a_large_one_walks_the_graph(shared_index, monkeypatch):
+    ix = shared_index
+    question = "Hur följs elevernas frånvaro upp?"
+    vector = ix.embed_query(question)
+    exact = [row for row, _ in ix.exact.search(vector, 5, np.ones(len(ix.chunks), dtype=bool))]
+    walked: list[int] = []
+    graph_search = ix.dense.search
+
+    def counted(*args, **kwargs):
+        walked.append(1)
+        return graph_search(*args, **kwargs)
+
+    monkeypatch.setattr(ix.dense, "search", counted)
+    dense, _ = ix._local_candidates(question, vector, 5, None, None)
+    assert [row for row, _ in dense] == exact and not walked
+    monkeypatch.setattr("index.searcher.EXACT_UNFILTERED_MAX", len(ix.chunks) - 1)
+    dense, _ = ix._local_candidates(question, vector, 5, None, None)
+    assert walked and dense
