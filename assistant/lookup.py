@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.extractive import refusal
+from assistant.extractive import refusal, source_label
 from assistant.models import Answer, Citation
 from assistant.questions import question_kind
 from assistant.rules import OUTCOME_RECORD
@@ -37,6 +37,8 @@ DECISION_Q = re.compile(
 # A question asking for an item's reference number.
 ASKS_DNR_Q = re.compile(r"\bdiarienummer|\bdnr\b|\bärendenummer", re.IGNORECASE)
 DNR_FROM_TOP = 5  # how many of the best passages may name the item whose dnr is asked for
+# A dnr as an agenda table cell writes it, wrapped or not ("GA-2025-00154", "GA-2025- 00154").
+WRITTEN_DNR = re.compile(r"([A-ZÅÄÖ]{1,8}-\d{4})-\s?(\d{3,6})")
 
 
 @dataclass(frozen=True)
@@ -218,10 +220,54 @@ def _outcome_told_elsewhere(question: str, decision: Decision, extractive: Answe
     return any(OUTCOME_RECORD.search(q) for c in extractive.citations for q in c.quotes)
 
 
+def _agenda_items(hits: list[Hit]) -> list[tuple[Hit, str, str]]:
+    """(passage, item title, dnr) of the agenda table rows in ``hits`` that give an item's dnr: a kallelse lists
+    "| 11. | Interkommunal ersättning vuxenutbildning 2026 | GA-2025- 00154 | Förslag till beslut … |", the title
+    in the cell before the dnr."""
+    items = []
+    for hit in hits:
+        for row in hit.chunk.rows:
+            for i, cell in enumerate(row.cells[1:], start=1):
+                written = WRITTEN_DNR.fullmatch(cell.strip())
+                if written and not row.is_header:
+                    items.append((hit, row.cells[i - 1], f"{written[1]}-{written[2]}"))
+    return items
+
+
 def dnr_answer(question: str, ix: Index, hits: list[Hit]) -> Answer | None:
-    """For "Vilket diarienummer har ärendet om …?": the dnr of the § item the best passages belong to."""
+    """For "Vilket diarienummer har ärendet om …?": the dnr of the item among the best passages whose title shares
+    most of the question's words, weighed by how rare they are: a protocol's § item, or a row of a kallelse's
+    agenda table. The words such questions share with every item ("ärendet", "diarienummer") weigh little, and
+    a tie goes to the passage closest in meaning."""
     if not ASKS_DNR_Q.search(question) or DNR_Q.search(question):
         return None
+    lexicon, _ = helpers_for(ix)
+    asked = {st: lexicon.idf(st) for st in set(lexicon.stems(question))}
+
+    def shared(title: str) -> float:
+        stems = set(lexicon.stems(title))
+        return sum(w for st, w in asked.items() if lexicon.matches(st, stems))
+
+    found: list[tuple[float, float, Hit, str, str]] = []
+    for h in hits[:DNR_FROM_TOP]:
+        d = ix.item_decisions.get((h.chunk.doc_id, h.chunk.paragraf)) if h.chunk.paragraf is not None else None
+        if d is not None and d.dnr:
+            text = f"Ärendet ”{d.rubrik}” har diarienummer {d.dnr} ({d.namnd}, {d.datum}, § {d.paragraf}). [1]"
+            found.append((shared(h.chunk.section), h.dense or 0.0, h, text, h.chunk.section))
+    for h, title, dnr in _agenda_items(hits[:DNR_FROM_TOP]):
+        text = f"Ärendet ”{title}” har diarienummer {dnr} ({source_label(h)}). [1]"
+        found.append((shared(title), h.dense or 0.0, h, text, title))
+    if not found:
+        return None
+    _, _, hit, text, quote = max(found, key=lambda f: (f[0], f[1]))
+    return Answer(
+        question=question,
+        answer=text,
+        refused=False,
+        mode="extractive",
+        citations=[Citation(1, hit, [quote])],
+        evidence=hit.score,
+    )
     # Of the best passages, the one whose item heading shares the question's words names the item, and among
     # those the closest in meaning: the words such questions share with every item ("ärendet", "diarienummer")
     # would let BM25 pick any of them.

@@ -168,6 +168,15 @@ Nämnden finansierar fyra insatser för elever under 2025.
 """
 
 
+KALLELSE = """# Kallelse, Nämnden för Gymnasium & Arbetsmarknad, 2025-11-20
+
+| | Ärende | Beteckning | Förslag |
+| --- | --- | --- | --- |
+| 10. | Delårsrapport augusti 2025 | GA-2025-<br>00150 | Delårsrapporten godkänns. |
+| 11. | Interkommunal ersättning<br>vuxenutbildning 2026 | GA-2025-<br>00154 | Ersättningen 2026 fastställs. |
+"""
+
+
 @pytest.fixture(scope="module")
 def protocol_index(tmp_path_factory):
     from conftest import small_corpus
@@ -180,6 +189,7 @@ def protocol_index(tmp_path_factory):
     (settings.corpus_dir / "ifo-2025-04-17-protokoll.md").write_text(STATSBIDRAG, encoding="utf-8")
     (settings.corpus_dir / "ifo-2026-04-16-protokoll.md").write_text(STATSBIDRAG_2025, encoding="utf-8")
     (settings.corpus_dir / "insatser-2025.md").write_text(INSATSER, encoding="utf-8")
+    (settings.corpus_dir / "ga-2025-11-20-kallelse.md").write_text(KALLELSE, encoding="utf-8")
     index.build(settings, progress=False)
     return settings, index.open(settings)
 
@@ -188,6 +198,17 @@ def test_dnr_question_is_answered_from_the_register(protocol_index):
     settings, ix = protocol_index
     answer = ask("Vilket diarienummer har ärendet om slamstrategin?", settings=settings, index=ix)
     assert "TE-2025-00171" in answer.answer and "§ 40" in answer.answer and not answer.refused
+
+
+def test_dnr_of_an_item_on_a_kallelse_agenda_comes_from_its_row(protocol_index):
+    settings, ix = protocol_index
+    answer = ask(
+        "Vilket diarienummer har ärendet om interkommunal ersättning för vuxenutbildningen 2026?",
+        settings=settings,
+        index=ix,
+    )
+    assert "GA-2025-00154" in answer.answer and "GA-2025-00150" not in answer.answer, answer.answer
+    assert answer.citations[0].hit.chunk.doc_id == "ga-2025-11-20-kallelse.md"
 
 
 def test_decision_topic_question_quotes_the_whole_decision(protocol_index):
