@@ -422,7 +422,7 @@ def write_build(
         raise
     # Keep the previous build: a reader that opened it moments ago can finish its request.
     keep = {out.name} | ({prev_dir.name} if prev_dir is not None else set())
-    old_tables = layout.removed_tables(settings.index_dir, keep)
+    old_tables = layout.removed_tables(settings.index_dir, keep, pgstore.table_name if settings.pg_url else None)
     layout.remove_old_builds(settings.index_dir, keep)
     if settings.pg_url:
         pgstore.drop_tables(settings.pg_url, old_tables)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -90,16 +91,21 @@ def remove_old_builds(index_dir: Path, keep: set[str]) -> None:
             shutil.rmtree(child, ignore_errors=True)
 
 
-def removed_tables(index_dir: Path, keep: set[str]) -> list[str]:
-    """The Postgres tables of the builds ``remove_old_builds(index_dir, keep)`` removes, from their manifests."""
+def removed_tables(index_dir: Path, keep: set[str], table_of: Callable[[str], str] | None = None) -> list[str]:
+    """The Postgres tables of the builds ``remove_old_builds(index_dir, keep)`` removes: as their manifests name
+    them, and for a build stopped before it wrote its manifest (killed mid-build), ``table_of`` its build id."""
     root = builds_dir(index_dir)
     tables = []
     for child in root.iterdir() if root.exists() else []:
+        if child.name in keep:
+            continue
         try:
             table = json.loads((child / MANIFEST).read_text(encoding="utf-8")).get("pg_table")
+        except FileNotFoundError:
+            table = table_of(child.name) if table_of else None
         except (OSError, ValueError):
             continue
-        if child.name not in keep and table:
+        if table:
             tables.append(table)
     return tables
 

@@ -173,6 +173,24 @@ def test_failed_build_leaves_the_previous_build_and_table_serving(tmp_path, pg_u
     assert ix.search("simma 200 meter", k=1).hits[0].chunk.doc_id == "simskola.md"
 
 
+def test_tables_of_a_build_killed_before_its_manifest_are_dropped_by_the_next_build(tmp_path, pg_url):
+    settings = _pg_settings(tmp_path, pg_url)
+    index.build(settings, progress=False)
+    killed = "20260101T000000-dead00"  # a build folder as kill -9 leaves it: no manifest, its table written
+    (settings.index_dir / "builds" / killed).mkdir()
+    engine = sa.create_engine(pg_url.replace("postgresql://", "postgresql+psycopg2://"))
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE TABLE "{pgstore.DATA_PREFIX}{pgstore.table_name(killed)}" (id int)'))
+    finally:
+        engine.dispose()
+    assert pgstore.DATA_PREFIX + pgstore.table_name(killed) in _tables(pg_url)
+    (settings.corpus_dir / "ny.md").write_text("# Ny\n\nNämnden inför läxhjälp.\n", encoding="utf-8")
+    index.build(settings, progress=False)
+    assert pgstore.DATA_PREFIX + pgstore.table_name(killed) not in _tables(pg_url)
+    assert not (settings.index_dir / "builds" / killed).exists()
+
+
 def test_unreachable_postgres_is_a_clear_error_and_the_previous_index_serves(tmp_path, monkeypatch, capsys):
     settings = small_corpus(tmp_path, cache_dir=TEST_CACHE)
     first = index.build(settings, progress=False)  # the default backend
