@@ -7,7 +7,7 @@ passage. When the evidence is weak the answer is an honest refusal.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from assistant.features import unit_rows
@@ -17,6 +17,7 @@ from assistant.questions import (
     TOPICLESS_WORDS,
     TOTAL_Q,
     asked_words,
+    asks_for_extreme,
     asks_for_total,
     is_total_row,
     question_kind,
@@ -28,7 +29,7 @@ from assistant.scope import DIARIENUMMER, without_committee_names
 from assistant.selector import SelectorModel
 from assistant.selector import model as selector_model
 from assistant.sentences import Lexicon, Sentence, helpers_for
-from assistant.tables import is_table_row, table_header, table_row_text
+from assistant.tables import is_table_row, row_amount, table_header, table_row_text
 from corpus import UNKNOWN
 from corpus.normalise import normalise
 from index import Hit, Index
@@ -40,7 +41,8 @@ COMPARISON = re.compile(
 BLOCK_LABELS = {"syfte", "mål", "åtgärder"}
 MAX_SENTENCES = 3
 MAX_LIST_SENTENCES = 5
-TOTAL_FROM_PASSAGES = 3  # a total row is looked for in the best three passages
+TOTAL_FROM_PASSAGES = 3  # a total row (or a table's largest or smallest row) is looked for in the best three passages
+EXTREME_MIN_ROWS = 3  # a "which is largest" question is answered from a table of at least this many amount rows
 
 
 @dataclass
@@ -107,6 +109,9 @@ def select(
         # Two tables of a kind from two years ("statsbidrag 2024", "… 2025"): the total of the year asked about.
         totals = [c for c in totals if totals_year_matches(c, question)] or totals
         best = max(totals, key=lambda c: c.total) if totals else best
+    extreme = asks_for_extreme(question) if not totals else None
+    if extreme:
+        best = _extreme_row(scored, extreme) or best
     kind = question_kind(question)
     limit = MAX_LIST_SENTENCES if kind == "list" else MAX_SENTENCES
     chosen: list[Scored] = [best]
@@ -147,6 +152,40 @@ def select(
             take(extra)
     _cite_twins(chosen, scored, seen, chooser.other_document_ratio * best.total)
     return chosen
+
+
+def _extreme_row(scored: list[Scored], extreme: str) -> Scored | None:
+    """For "Vilken post är störst/billigast?": the row with the largest or smallest amount of the table the best
+    scored amount row belongs to, in the best passages; None when no table there has ``EXTREME_MIN_ROWS`` rows."""
+    rows = [
+        (c, amount)
+        for c in scored
+        if c.sentence.passage_rank <= TOTAL_FROM_PASSAGES
+        and not is_total_row(c.sentence.text)
+        and (amount := row_amount(c.sentence.hit.chunk, c.sentence.start, c.sentence.text)) is not None
+    ]
+    if not rows:
+        return None
+    anchor = max(rows, key=lambda r: r[0].total)[0]
+    table = [(c, amount) for c, amount in rows if _same_table(c, anchor)]
+    if len(table) < EXTREME_MIN_ROWS:
+        return None
+    pick = (max if extreme == "max" else min)(table, key=lambda r: r[1])[0]
+    # Picked for its amount, the row answers with the evidence of its table's best-scored row: its own words need
+    # not be the question's ("Elevhälsopersonal" for "Vilken post är störst?").
+    return replace(pick, total=max(pick.total, anchor.total), dense=max(pick.dense, anchor.dense))
+
+
+def _same_table(a: Scored, b: Scored) -> bool:
+    """Rows of one table: in one passage, under the same typed header and heading (rows no reader typed: in one
+    passage)."""
+    chunk = a.sentence.hit.chunk
+    if chunk.chunk_id != b.sentence.hit.chunk.chunk_id:
+        return False
+    ra, rb = chunk.row_at(a.sentence.start), chunk.row_at(b.sentence.start)
+    if ra is None or rb is None:
+        return ra is rb
+    return (ra.header, ra.heading) == (rb.header, rb.heading)
 
 
 def _cite_twins(chosen: list[Scored], scored: list[Scored], by_text: dict[str, Scored], floor: float) -> None:

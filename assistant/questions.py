@@ -213,6 +213,22 @@ def asks_for_metadata(text: str) -> bool:
     return bool(META_Q.search(text.lower()))
 
 
+# A question for a table's largest or smallest entry: "Vilken enskild post är störst?", "Och vilken är billigast?".
+EXTREME_Q = {
+    "max": re.compile(r"\b(störst\w*|högst\w*|dyrast\w*)\b"),
+    "min": re.compile(r"\b(minst\w*|lägst\w*|billigast\w*)\b"),
+}
+WHICH_Q = re.compile(r"\b(vilk(?:en|et|a)|vad)\b")
+
+
+def asks_for_extreme(text: str) -> str | None:
+    """ "max" or "min" for a question asking which entry is largest or smallest, else None."""
+    t = text.lower()
+    if not WHICH_Q.search(t):
+        return None
+    return next((end for end, pattern in EXTREME_Q.items() if pattern.search(t)), None)
+
+
 def asks_for_total(text: str) -> bool:
     """Whether a question asks for a sum."""
     return bool(TOTAL_Q.search(text.lower()))

@@ -66,3 +66,24 @@ def table_row_text(chunk: Chunk, start: int, row: str) -> str:
         return row
     pairs = [f"{h} {v}".strip() for h, v in zip(head[1:], values[1:], strict=True) if v]
     return f"{values[0]}: {', '.join(pairs)}." if values[0] else f"{', '.join(pairs)}."
+
+
+def amount_value(cell: str) -> float | None:
+    """The number an amount cell holds ("1 700 tkr" -> 1700.0, "-3,7" -> -3.7), None for no amount (a bare year
+    names a column)."""
+    if not is_amount(cell) or re.fullmatch(r"(?:19|20)\d\d", cell.strip()):
+        return None
+    digits = re.sub(r"[^\d,.−+-]", "", cell.replace("\u00a0", "").replace(" ", "")).replace("−", "-").replace(",", ".")
+    try:
+        return float(digits)
+    except ValueError:
+        return None
+
+
+def row_amount(chunk: Chunk, start: int, text: str) -> float | None:
+    """The amount in a table row's last amount cell ("Elevhälsopersonal 2 400 tkr" -> 2400.0), None for a unit that
+    is no row or holds none."""
+    row = row_cells(chunk, start, text)
+    values = [amount_value(c) for c in (row or [])[1:] if c]
+    values = [v for v in values if v is not None]
+    return values[-1] if values else None

@@ -410,3 +410,43 @@ def test_a_csv_upload_joins_its_document_or_stands_alone(tmp_path):
     assert sorted(d.doc_id for d in corpus.load(folder, catalog)) == ["protokoll.md", "taxor.csv"]
     with pytest.raises(CorpusError, match="tom"):
         add_file(None, folder, catalog, original_name="tom.csv", raw=b"\n\n", allowed=UPLOAD_SUFFIXES)
+
+
+@pytest.mark.parametrize(
+    "question, extreme",
+    [
+        ("Vilken enskild post är störst i kostnadsberäkningen?", "max"),
+        ("Och vilken post är billigast?", "min"),
+        ("Vilket program har högst kostnad per elev?", "max"),
+        ("Hur stor är budgeten?", None),
+        ("Är lokalerna dyrast?", None),  # no "which": a yes/no question
+    ],
+)
+def test_questions_for_a_largest_or_smallest_entry(question, extreme):
+    from assistant.questions import asks_for_extreme
+
+    assert asks_for_extreme(question) == extreme
+
+
+@pytest.mark.parametrize(
+    "cell, value",
+    [("1 700 tkr", 1700.0), ("-3,7", -3.7), ("−1,3 mkr", -1.3), ("12,5 %", 12.5), ("Kostnad", None), ("2024", None)],
+)
+def test_amount_values(cell, value):
+    from assistant.tables import amount_value
+
+    assert amount_value(cell) == value
+
+
+@pytest.mark.parametrize(
+    "question, row",
+    [
+        ("Vilken enskild post är störst i kostnadsberäkningen för utvecklingsområdena 2020/2021?", "Elevhälsopersonal"),
+        ("Vilken post i kostnadsberäkningen för 2020/2021 är billigast?", "Matematiksatsning"),
+    ],
+)
+def test_largest_and_smallest_row_of_a_cost_table(built, shared_index, question, row):
+    from assistant import ask
+
+    answer = ask(question, settings=built[0], index=shared_index)
+    assert not answer.refused and answer.answer.startswith(row), answer.answer
