@@ -268,28 +268,3 @@ def dnr_answer(question: str, ix: Index, hits: list[Hit]) -> Answer | None:
         citations=[Citation(1, hit, [quote])],
         evidence=hit.score,
     )
-    # Of the best passages, the one whose item heading shares the question's words names the item, and among
-    # those the closest in meaning: the words such questions share with every item ("ärendet", "diarienummer")
-    # would let BM25 pick any of them.
-    lexicon, _ = helpers_for(ix)
-    asked = set(lexicon.stems(question))
-
-    def shared(h: Hit) -> int:
-        return sum(lexicon.matches(st, asked) for st in set(lexicon.stems(h.chunk.section)))
-
-    candidates = sorted(
-        (h for h in hits[:DNR_FROM_TOP] if h.chunk.paragraf is not None), key=lambda h: (-shared(h), -(h.dense or 0.0))
-    )
-    for hit in candidates:
-        d = ix.item_decisions.get((hit.chunk.doc_id, hit.chunk.paragraf))
-        if d is not None and d.dnr:
-            text = f"Ärendet ”{d.rubrik}” har diarienummer {d.dnr} ({d.namnd}, {d.datum}, § {d.paragraf}). [1]"
-            return Answer(
-                question=question,
-                answer=text,
-                refused=False,
-                mode="extractive",
-                citations=[Citation(1, hit, [hit.chunk.section])],
-                evidence=hit.score,
-            )
-    return None
