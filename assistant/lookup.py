@@ -21,6 +21,7 @@ from assistant.sentences import helpers_for
 from corpus.decisions import Decision
 from corpus.metadata import MONTHS
 from index import Hit, Index
+from index.units import chunk_units
 
 DNR_Q = re.compile(r"\b(?:[A-ZÅÄÖ]{1,8}-\d{4}-\d{3,6}|\d{4}\.\d{1,5}(?:\s[A-ZÅÄÖ]{2,5})?)\b")
 PARAGRAF_Q = re.compile(r"§\s?(\d{1,4})\b|\bparagraf(?:en)?\s(\d{1,4})\b", re.IGNORECASE)
@@ -36,6 +37,8 @@ DECISION_Q = re.compile(
 
 # A question asking for an item's reference number.
 ASKS_DNR_Q = re.compile(r"\bdiarienummer|\bdnr\b|\bärendenummer", re.IGNORECASE)
+# A vote's tally as a protocol records it ("med 9 ja-röster och 4 nej-röster", "6 ja-röster mot 3 nej-röster").
+TALLIED_VOTE = re.compile(r"\b\d+\s+ja-?röst\w*", re.IGNORECASE)
 DNR_FROM_TOP = 5  # how many of the best passages may name the item whose dnr is asked for
 # A dnr as an agenda table cell writes it, wrapped or not ("GA-2025-00154", "GA-2025- 00154").
 WRITTEN_DNR = re.compile(r"([A-ZÅÄÖ]{1,8}-\d{4})-\s?(\d{3,6})")
@@ -209,6 +212,36 @@ def topic_answer(question: str, ix: Index, extractive: Answer) -> Answer:
         return extractive
     hit = _hit_for(ix, own)
     return _answer(question, own, hit, extractive.evidence) if hit is not None else extractive
+
+
+def vote_answer(question: str, ix: Index, extractive: Answer) -> Answer:
+    """For "Hur föll omröstningen om …?" answered from a protocol's § item: the item's tallied vote ("utfaller med 9
+    ja-röster och 4 nej-röster"), wherever in the item it stands, when the picked sentences hold none; any other
+    answer as it was (so an unanswerable question is still refused by the extractive step)."""
+    if extractive.refused or not extractive.citations or question_kind(question) != "vote":
+        return extractive
+    if any(TALLIED_VOTE.search(q) for c in extractive.citations for q in c.quotes):
+        return extractive
+    cited = extractive.citations[0].hit
+    if cited.chunk.paragraf is None:
+        return extractive
+    for chunk in ix.chunks:
+        if chunk.doc_id != cited.chunk.doc_id or chunk.paragraf != cited.chunk.paragraf:
+            continue
+        votes = [u.text for u in chunk_units(chunk.text) if TALLIED_VOTE.search(u.text)]
+        if votes:
+            hit = Hit(rank=cited.rank, chunk=chunk, score=cited.score, dense=None, bm25=None, reference_hits=[])
+            own = ix.item_decisions.get((chunk.doc_id, chunk.paragraf))
+            where = f"{own.namnd}, {label(own)}, i ärendet ”{own.rubrik}”" if own is not None else chunk.section
+            return Answer(
+                question=question,
+                answer=f"{where}: {' '.join(votes)} [1]",
+                refused=False,
+                mode="extractive",
+                citations=[Citation(1, hit, votes)],
+                evidence=extractive.evidence,
+            )
+    return extractive
 
 
 def _outcome_told_elsewhere(question: str, decision: Decision, extractive: Answer) -> bool:

@@ -177,6 +177,31 @@ KALLELSE = """# Kallelse, Nämnden för Gymnasium & Arbetsmarknad, 2025-11-20
 """
 
 
+SIMHALL = """KUNGSBACKA KOMMUN    SAMMANTRÄDESPROTOKOLL
+Nämnden för Kultur & Fritid
+Datum
+2025-05-20
+
+§ 60 Dnr KF-2025-00300
+Simhall i Åsa
+
+Beslut
+Nämnden för Kultur & Fritid beslutar att bygga en simhall i Åsa.
+
+Sammanfattning av ärendet
+Förvaltningen har utrett en simhall i Åsa med en bassäng på 25 meter.
+
+Omröstning
+Omröstningen utfaller med 7 ja-röster och 4 nej-röster.
+
+§ 61 Dnr KF-2025-00301
+Bidrag till idrottsföreningar
+
+Beslut
+Nämnden för Kultur & Fritid fördelar bidragen enligt förvaltningens förslag.
+"""
+
+
 @pytest.fixture(scope="module")
 def protocol_index(tmp_path_factory):
     from conftest import small_corpus
@@ -190,6 +215,7 @@ def protocol_index(tmp_path_factory):
     (settings.corpus_dir / "ifo-2026-04-16-protokoll.md").write_text(STATSBIDRAG_2025, encoding="utf-8")
     (settings.corpus_dir / "insatser-2025.md").write_text(INSATSER, encoding="utf-8")
     (settings.corpus_dir / "ga-2025-11-20-kallelse.md").write_text(KALLELSE, encoding="utf-8")
+    (settings.corpus_dir / "kf-2025-05-20-protokoll.md").write_text(SIMHALL, encoding="utf-8")
     index.build(settings, progress=False)
     return settings, index.open(settings)
 
@@ -209,6 +235,33 @@ def test_dnr_of_an_item_on_a_kallelse_agenda_comes_from_its_row(protocol_index):
     )
     assert "GA-2025-00154" in answer.answer and "GA-2025-00150" not in answer.answer, answer.answer
     assert answer.citations[0].hit.chunk.doc_id == "ga-2025-11-20-kallelse.md"
+
+
+def test_a_vote_question_gets_the_items_tally_wherever_it_stands(protocol_index):
+    from assistant.lookup import vote_answer
+    from assistant.models import Answer, Citation
+    from index import Hit
+
+    settings, ix = protocol_index
+    chunk = next(c for c in ix.chunks if c.doc_id == "kf-2025-05-20-protokoll.md" and c.paragraf == 60)
+    picked = "Förvaltningen har utrett en simhall i Åsa med en bassäng på 25 meter."
+    extractive = Answer(
+        question="Hur föll omröstningen om simhallen i Åsa?",
+        answer=picked,
+        refused=False,
+        mode="extractive",
+        citations=[Citation(1, Hit(1, chunk, 0.9, 0.8, 1.0, []), [picked])],
+        evidence=0.8,
+    )
+    answer = vote_answer(extractive.question, ix, extractive)
+    assert "7 ja-röster och 4 nej-röster" in answer.answer and "§ 60" in answer.answer, answer.answer
+    assert answer.citations[0].quotes == ["Omröstningen utfaller med 7 ja-röster och 4 nej-röster."]
+    # Any other kind of question, or an answer that already holds a tally, is left as it was.
+    other = Answer(**{**extractive.__dict__, "question": "Vad kostar simhallen?"})
+    assert vote_answer(other.question, ix, other) is other
+    # Through the assistant: the tally is in the answer.
+    asked = ask("Hur föll omröstningen om simhallen i Åsa?", settings=settings, index=ix)
+    assert "7 ja-röster" in asked.answer, asked.answer
 
 
 def test_decision_topic_question_quotes_the_whole_decision(protocol_index):
