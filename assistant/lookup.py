@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 from assistant.extractive import refusal, source_label
 from assistant.models import Answer, Citation
-from assistant.questions import question_kind
+from assistant.questions import VOTE_Q, question_kind
 from assistant.rules import OUTCOME_RECORD
 from assistant.scope import QuestionScope, question_scope
 from assistant.sentences import helpers_for
 from corpus.decisions import Decision
 from corpus.metadata import MONTHS
+from corpus.protocol import part_role
 from index import Hit, Index
 from index.units import chunk_units
 
@@ -37,8 +38,6 @@ DECISION_Q = re.compile(
 
 # A question asking for an item's reference number.
 ASKS_DNR_Q = re.compile(r"\bdiarienummer|\bdnr\b|\bärendenummer", re.IGNORECASE)
-# A vote's tally as a protocol records it ("med 9 ja-röster och 4 nej-röster", "6 ja-röster mot 3 nej-röster").
-TALLIED_VOTE = re.compile(r"\b\d+\s+ja-?röst\w*", re.IGNORECASE)
 DNR_FROM_TOP = 5  # how many of the best passages may name the item whose dnr is asked for
 # A dnr as an agenda table cell writes it, wrapped or not ("GA-2025-00154", "GA-2025- 00154").
 WRITTEN_DNR = re.compile(r"([A-ZÅÄÖ]{1,8}-\d{4})-\s?(\d{3,6})")
@@ -214,13 +213,35 @@ def topic_answer(question: str, ix: Index, extractive: Answer) -> Answer:
     return _answer(question, own, hit, extractive.evidence) if hit is not None else extractive
 
 
-def vote_answer(question: str, ix: Index, extractive: Answer) -> Answer:
-    """For "Hur föll omröstningen om …?" answered from a protocol's § item: the item's tallied vote ("utfaller med 9
-    ja-röster och 4 nej-röster"), wherever in the item it stands, when the picked sentences hold none; any other
-    answer as it was (so an unanswerable question is still refused by the extractive step)."""
-    if extractive.refused or not extractive.citations or question_kind(question) != "vote":
+@dataclass(frozen=True)
+class ItemFact:
+    """A fact a protocol's § item records in a part of its own: the questions that ask for it, the units that
+    state it."""
+
+    asked: re.Pattern[str]
+    stated: re.Pattern[str]
+
+
+# What a question about a § item may ask for that stands in its own part of the item, away from the sentences
+# that match the question's topic: the vote's tally, the members who reserved themselves.
+ITEM_FACTS = {
+    "vote": ItemFact(VOTE_Q, re.compile(r"\b\d+\s+ja-?röst\w*", re.IGNORECASE)),
+    "reservation": ItemFact(
+        re.compile(r"\breserver\w*|\breservation\w*", re.IGNORECASE),
+        re.compile(r"\breserver(?:ar|ade) sig\b|\breservation\w*", re.IGNORECASE),
+    ),
+}
+
+
+def item_fact_answer(question: str, ix: Index, extractive: Answer) -> Answer:
+    """For "Hur föll omröstningen om …?" or "Vilka reserverade sig mot beslutet om …?" answered from a protocol's §
+    item: the item's units that state it (its tally, its reservations), wherever in the item they stand, when the
+    picked sentences state none; any other answer as it was (so an unanswerable question is still refused by the
+    extractive step)."""
+    fact = next((f for f in ITEM_FACTS.values() if f.asked.search(question.lower())), None)
+    if fact is None or extractive.refused or not extractive.citations:
         return extractive
-    if any(TALLIED_VOTE.search(q) for c in extractive.citations for q in c.quotes):
+    if any(fact.stated.search(q) for c in extractive.citations for q in c.quotes):
         return extractive
     cited = extractive.citations[0].hit
     if cited.chunk.paragraf is None:
@@ -228,17 +249,18 @@ def vote_answer(question: str, ix: Index, extractive: Answer) -> Answer:
     for chunk in ix.chunks:
         if chunk.doc_id != cited.chunk.doc_id or chunk.paragraf != cited.chunk.paragraf:
             continue
-        votes = [u.text for u in chunk_units(chunk.text) if TALLIED_VOTE.search(u.text)]
-        if votes:
+        # The part's heading ("Reservation") names the fact; the sentences under it state it.
+        stated = [u.text for u in chunk_units(chunk.text) if fact.stated.search(u.text) and part_role(u.text) is None]
+        if stated:
             hit = Hit(rank=cited.rank, chunk=chunk, score=cited.score, dense=None, bm25=None, reference_hits=[])
             own = ix.item_decisions.get((chunk.doc_id, chunk.paragraf))
             where = f"{own.namnd}, {label(own)}, i ärendet ”{own.rubrik}”" if own is not None else chunk.section
             return Answer(
                 question=question,
-                answer=f"{where}: {' '.join(votes)} [1]",
+                answer=f"{where}: {' '.join(stated)} [1]",
                 refused=False,
                 mode="extractive",
-                citations=[Citation(1, hit, votes)],
+                citations=[Citation(1, hit, stated)],
                 evidence=extractive.evidence,
             )
     return extractive

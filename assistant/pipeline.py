@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from assistant.engine import get_index
 from assistant.extractive import answer_extractive, refusal
 from assistant.followup import Interpretation, rewrite
-from assistant.lookup import dnr_answer, explicit_answer, topic_answer, vote_answer
+from assistant.lookup import dnr_answer, explicit_answer, item_fact_answer, topic_answer
 from assistant.models import Answer
 from assistant.parts import join_parts, question_parts
 from assistant.questions import clean_question
@@ -145,7 +145,7 @@ def ask_stream(
         return
     threshold = refusal_threshold(settings)
     extractive = answer_extractive(interpretation, result.query_vector, result.hits, ix, threshold, municipalities)
-    extractive = vote_answer(standalone, ix, topic_answer(standalone, ix, extractive))
+    extractive = item_fact_answer(standalone, ix, topic_answer(standalone, ix, extractive))
     extractive = summary_answer(standalone, result.query_vector, extractive, ix)
     if mode != "llm":
         yield finish(extractive)

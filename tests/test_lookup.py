@@ -194,6 +194,9 @@ Förvaltningen har utrett en simhall i Åsa med en bassäng på 25 meter.
 Omröstning
 Omröstningen utfaller med 7 ja-röster och 4 nej-röster.
 
+Reservation
+Anna Berg (V) och Per Ek (V) reserverar sig mot beslutet.
+
 § 61 Dnr KF-2025-00301
 Bidrag till idrottsföreningar
 
@@ -238,7 +241,7 @@ def test_dnr_of_an_item_on_a_kallelse_agenda_comes_from_its_row(protocol_index):
 
 
 def test_a_vote_question_gets_the_items_tally_wherever_it_stands(protocol_index):
-    from assistant.lookup import vote_answer
+    from assistant.lookup import item_fact_answer
     from assistant.models import Answer, Citation
     from index import Hit
 
@@ -253,12 +256,15 @@ def test_a_vote_question_gets_the_items_tally_wherever_it_stands(protocol_index)
         citations=[Citation(1, Hit(1, chunk, 0.9, 0.8, 1.0, []), [picked])],
         evidence=0.8,
     )
-    answer = vote_answer(extractive.question, ix, extractive)
+    answer = item_fact_answer(extractive.question, ix, extractive)
     assert "7 ja-röster och 4 nej-röster" in answer.answer and "§ 60" in answer.answer, answer.answer
     assert answer.citations[0].quotes == ["Omröstningen utfaller med 7 ja-röster och 4 nej-röster."]
+    asked = extractive.__dict__ | {"question": "Vilka reserverade sig mot beslutet om simhallen?"}
+    reserved = item_fact_answer(asked["question"], ix, Answer(**asked))
+    assert reserved.citations[0].quotes == ["Anna Berg (V) och Per Ek (V) reserverar sig mot beslutet."]
     # Any other kind of question, or an answer that already holds a tally, is left as it was.
     other = Answer(**{**extractive.__dict__, "question": "Vad kostar simhallen?"})
-    assert vote_answer(other.question, ix, other) is other
+    assert item_fact_answer(other.question, ix, other) is other
     # Through the assistant: the tally is in the answer.
     asked = ask("Hur föll omröstningen om simhallen i Åsa?", settings=settings, index=ix)
     assert "7 ja-röster" in asked.answer, asked.answer
