@@ -1,5 +1,7 @@
-"""Answers from the decision register: "Vad beslutades 2025-03-19 § 28?", "Vad gäller FG-2025-00108?", and
-"Vad beslutade nämnden om …?" when the best passage is part of a protocol's § item.
+"""Answers from the decision register and the structure of protocols: "Vad beslutades 2025-03-19 § 28?", "Vad
+gäller FG-2025-00108?", "Vilket diarienummer har ärendet om …?" (a § item or a kallelse's agenda row), and, when
+the best passage is part of a protocol's § item, "Vad beslutade nämnden om …?", "Hur föll omröstningen om …?" and
+"Vilka reserverade sig …?" from that item.
 
 An explicit reference (a dnr, or a § with its meeting date) that the register holds is answered with the decision
 itself, quoted whole and cited by date, § and dnr. A decision question about a topic keeps the extractive
