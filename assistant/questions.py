@@ -135,6 +135,11 @@ OUTCOME_Q = re.compile(
     r"\bgick\b.*\bigenom\b|\bvad blev det (?:något )?av\b|\bvad hände med\b|\bbifölls\b|\bavslogs\b"
     r"|\bfick\b.*\b(?:gehör|bifall)\b|\bhur (?:ställde|ställer) sig\b"
 )
+# A question for a cause or purpose ("Varför går skolenheterna back?", "Av vilket skäl …?", "Vad beror … på?").
+REASON_Q = re.compile(
+    r"\bvarför\b|\bav vilk(?:en|et) (?:anledning|skäl|orsak)\b|\bvad (?:är|var) (?:skälet|orsaken|anledningen|syftet)\b"
+    r"|\bi vilket syfte\b|\bvad beror\b"
+)
 MONEY_Q = re.compile(
     r"\b(kosta[rtd]\w*|kostnad\w*|pengar|kronor|lön|lönen|belopp|avsätt\w*|vilken budget|hur stor budget|budgeten för|"
     r"hur (stor|stort|stora|mycket) \w*(bidrag|anslag)\w*)\b"
@@ -145,7 +150,7 @@ META_Q = re.compile(
 
 
 def question_kind(text: str) -> str:
-    """One of: reference, vote, outcome, money, number, date, who, list, name, open."""
+    """One of: reference, vote, outcome, reason, money, number, date, who, list, name, open."""
     t = text.lower()
     if REFERENCE_Q.search(t):
         return "reference"
@@ -153,6 +158,8 @@ def question_kind(text: str) -> str:
         return "vote"
     if OUTCOME_Q.search(t):
         return "outcome"
+    if REASON_Q.search(t):
+        return "reason"
     if MONEY_Q.search(t):
         return "money"
     if NUMBER_Q.search(t):

@@ -56,6 +56,15 @@ OUTCOME_RECORD = re.compile(
 # How a protocol records a vote: "utfaller med 9 ja-röster och 4 nej-röster", "Peter Lundin (C): Nej".
 VOTE_RECORD = re.compile(r"\b\d+\s+(ja|nej)-?röst\w*|\bröstar (ja|nej)\b|\bavstår\b|:\s*(ja|nej)\b", re.IGNORECASE)
 
+# How a text gives a cause or purpose: "på grund av vattenläcka", "Underskottet beror på att …", "Den avser jämna ut
+# …", "…, då undervisningen inte kan bedrivas i skolans lokaler" (a comma before "då" makes it causal, not "then").
+REASON_RECORD = re.compile(
+    r"\b(eftersom|därför|därmed|för att|på grund av|beror\w* på|beroende på|med anledning\w* av|mot bakgrund av|"
+    r"till följd av|syfte\w*|avser|orsak\w*|förklaring\w*|anledning\w*|skäl\w*|leder till|bidra\w* till|"
+    r"innebär)\b|,\s+då\b",
+    re.IGNORECASE,
+)
+
 
 def has_quantity(text: str) -> bool:
     """A count or amount ("fyra socialpedagoger", "100 tkr", "20 procent"), not a year, date or grade."""
@@ -112,6 +121,7 @@ KIND_DETECTORS: dict[str, Callable[[Sentence, str], bool]] = {
     "reference": _references_held,
     "vote": lambda s, q: bool(VOTE_RECORD.search(s.text)),
     "outcome": lambda s, q: bool(OUTCOME_RECORD.search(s.text)),
+    "reason": lambda s, q: bool(REASON_RECORD.search(s.text)),
     "name": lambda s, q: bool(NAME_INSIDE.search(s.text) or WEB_ADDRESS.search(s.text)),
 }
 

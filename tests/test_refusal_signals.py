@@ -45,6 +45,11 @@ def test_asked_words_are_the_nouns_in_question_positions(question, expected):
         ("Gick Socialdemokraternas tillägg om skolfrukost igenom?", "outcome"),
         ("Vad hände med förslaget om senare skolstart?", "outcome"),
         ("Vem tjänstgjorde i hennes ställe när nämnden röstade?", "who"),
+        ("Varför går skolenheterna back i år?", "reason"),
+        ("Varför är padelutbildningen så dyr att driva?", "reason"),
+        ("Vad beror underskottet på?", "reason"),
+        ("Av vilket skäl deltog hon inte?", "reason"),
+        ("Vad var syftet med de nya mallarna?", "reason"),
     ],
 )
 def test_question_kinds(question, kind):

@@ -75,6 +75,12 @@ DETECTOR_CASES = [
     ("Gick SD:s förslag igenom?", "Nämnden beslutar att avslå tilläggsyrkandet.", None, False, True),
     ("Vad blev det av initiativet?", "Initiativet ska anses vara besvarat.", None, False, True),
     ("Vad blev det av initiativet?", "Susanne Andersson (SD) lämnar ett initiativ.", None, False, False),
+    ("Varför flyttade barnen ut?", "Barnen evakuerades på grund av vattenläcka.", None, False, True),
+    ("Varför går verksamheten back?", "Underskottet beror på att elevantalet har minskat.", None, False, True),
+    ("Varför är utbildningen dyr?", "Den är dyr, då undervisningen kräver externa lokaler.", None, False, True),
+    ("Varför gjordes nya mallar?", "Ett annat syfte är att minska dokumentationen.", None, False, True),
+    ("Varför flyttade barnen ut?", "Barnen flyttade ut i januari och då var det kallt.", None, False, False),
+    ("Varför går verksamheten back?", "Skolenheterna prognostiserar ett underskott på -10,2 mkr.", None, False, False),
 ]
 
 
