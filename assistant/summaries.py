@@ -20,8 +20,11 @@ from assistant.sentences import Sentence, helpers_for, passage_sentences
 from index import Hit, Index
 from index.chunking import Chunk
 
+# "Sammanfatta …", "Vad handlade redovisningen om?", "Vad går reformen ut på?", "… i stora drag?", "Vilka är de
+# viktigaste …?": a question for an overview of one matter, not for one fact in it.
 SUMMARY_Q = re.compile(
-    r"^(kan du )?(sammanfatta|summera)\b|\bvad handlar\b.*\bom\b|\bi (stora|korta) drag\b|\bi korthet\b|"
+    r"^(kan du )?(sammanfatta|summera)\b|\bvad handla(r|de)\b.*\bom\b|\bvad (går|gick)\b.*\but på\b|"
+    r"\bi (stora|korta) drag\b|\bi korthet\b|"
     r"\b(vilka|vad) (är|var) (de|det) (viktigaste|huvudsakliga|centrala|främsta)\b",
     re.IGNORECASE,
 )
@@ -30,7 +33,7 @@ ITERATIONS = 50
 MAX_SCOPE_UNITS = 400  # a larger scope is cut to the units closest to the question
 MIN_UNIT_WORDS = 5  # headings and table furniture are not summary sentences
 SUMMARY_UNITS = 5
-MIN_SCOPE_WORDS = 300  # a section shorter than this is summarised with the rest of its document
+MIN_SCOPE_UNITS = 3  # a summary quotes 3 to 6 units: a smaller section (a title) is summarised with its document
 MODEL_FILE = TRAINED_DIR / "summary.json"
 MODEL_VERSION = 1
 
@@ -74,14 +77,23 @@ def write_weights(weights: SummaryWeights, path: Path = MODEL_FILE) -> None:
     write_model_file(path, weights.to_json())
 
 
-def scope_chunks(best: Chunk, ix: Index) -> tuple[list[Chunk], bool]:
-    """The chunks of the best passage's top-level section, or of its whole document when that section is too
-    small to summarise (a title heading, a document without headings); and whether it is the whole document."""
-    document = [c for c in ix.chunks if c.doc_id == best.doc_id and c.start >= 0]
-    head = best.heading_path[:1]
-    section = [c for c in document if head and c.heading_path[:1] == head]
-    words = sum(len(c.text.split()) for c in section)
-    return (section, False) if words >= MIN_SCOPE_WORDS else (document, True)
+def summary_units(chunks: list[Chunk], best: Hit) -> list[Sentence]:
+    """The units of ``chunks`` long enough to stand in a summary (headings and table furniture left out)."""
+    units: list[Sentence] = []
+    for chunk in chunks:
+        hit = Hit(0, chunk, best.score if chunk.chunk_id == best.chunk.chunk_id else 0.0, None, None, [])
+        units += [s for s in passage_sentences(hit, 0) if len(s.text.split()) >= MIN_UNIT_WORDS]
+    return list({(u.hit.chunk.chunk_id, u.start): u for u in units}.values())
+
+
+def scope_units(best: Hit, ix: Index) -> tuple[list[Sentence], bool]:
+    """The units of the best passage's top-level section (a protocol's § item, a report's chapter), or of its
+    whole document when that section has too little to summarise (a title heading, a document without headings);
+    and whether it is the whole document."""
+    document = [c for c in ix.chunks if c.doc_id == best.chunk.doc_id and c.start >= 0]
+    head = best.chunk.heading_path[:1]
+    section = summary_units([c for c in document if head and c.heading_path[:1] == head], best)
+    return (section, False) if len(section) >= MIN_SCOPE_UNITS else (summary_units(document, best), True)
 
 
 def lexrank(vectors: np.ndarray) -> np.ndarray:
@@ -115,12 +127,7 @@ def summarise(question_vector: list[float], best: Hit, ix: Index, weights: Summa
     """An extractive summary of the best passage's section, its units cited in document order."""
     weights = weights or shipped_weights()
     _, unit_vectors = helpers_for(ix)
-    units: list[Sentence] = []
-    scope, whole = scope_chunks(best.chunk, ix)
-    for chunk in scope:
-        hit = Hit(0, chunk, best.score if chunk.chunk_id == best.chunk.chunk_id else 0.0, None, None, [])
-        units += [s for s in passage_sentences(hit, 0) if len(s.text.split()) >= MIN_UNIT_WORDS]
-    units = list({(u.hit.chunk.chunk_id, u.start): u for u in units}.values())
+    units, whole = scope_units(best, ix)
     if not units:
         units = passage_sentences(best, 1)
     vectors = unit_vectors.get([u.text for u in units])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from assistant import ask
 from assistant.models import Answer, Citation
 from assistant.parts import join_parts, question_parts
-from assistant.summaries import SummaryWeights, asks_for_summary, lexrank, pick, read_weights
+from assistant.summaries import SummaryWeights, asks_for_summary, lexrank, pick, read_weights, scope_units
 from index import Hit
 from index.chunking import Chunk
 
@@ -67,10 +68,38 @@ def test_parts_joined_with_citations_renumbered_and_a_part_not_answered_named():
         ("Vilka är de viktigaste åtgärderna?", True),
         ("Vad kostar matematiksatsningen?", False),
         ("Vilka åtgärder föreslås?", False),
+        ("Vad handlade redovisningen om Samverkan för ökad rörelse om?", True),
+        ("Vad går samsjuklighetsreformen ut på?", True),
+        ("Vad går budgeten till?", False),
     ],
 )
 def test_summary_questions(question, summary):
     assert asks_for_summary(question) is summary
+
+
+def test_a_short_protocol_item_is_summarised_on_its_own_and_a_title_with_its_document():
+    def chunk(n: int, heading: str, text: str) -> Chunk:
+        return Chunk(f"p#{n}", "p.md", "Protokoll", "Kungsbacka", 2025, [heading], text, n * 100, n * 100 + 90, 1, 1)
+
+    chunks = [
+        chunk(0, "Protokoll 2025-06-11", "Nämnden för Förskola & Grundskola sammanträdde i Kungsbacka."),
+        chunk(
+            1,
+            "§ 65 Redovisning klagomål",
+            "Under perioden har det hanterats totalt 38 ärenden. "
+            "Av dessa var 33 stycken klagomål till huvudmannen. Antalet klagomål är detsamma som förra läsåret.",
+        ),
+        chunk(
+            2,
+            "§ 66 Budget",
+            "Nämnden godkänner budgetuppföljningen för maj månad. Prognosen visar ett litet överskott för helåret.",
+        ),
+    ]
+    ix = SimpleNamespace(chunks=chunks)
+    units, whole = scope_units(Hit(1, chunks[1], 0.9, 0.8, 1.0, []), ix)
+    assert not whole and {u.hit.chunk.chunk_id for u in units} == {"p#1"} and len(units) == 3
+    units, whole = scope_units(Hit(1, chunks[0], 0.9, 0.8, 1.0, []), ix)
+    assert whole and {u.hit.chunk.chunk_id for u in units} == {"p#0", "p#1", "p#2"}
 
 
 def test_lexrank_prefers_the_unit_like_the_others_and_mmr_avoids_repeats():
