@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from assistant.features import unit_rows
+from assistant.features import unit_context, unit_rows
 from assistant.followup import Interpretation
 from assistant.models import REFUSAL, Answer, Citation
 from assistant.questions import (
@@ -29,7 +29,7 @@ from assistant.scope import DIARIENUMMER, without_committee_names
 from assistant.selector import SelectorModel
 from assistant.selector import model as selector_model
 from assistant.sentences import Lexicon, Sentence, helpers_for
-from assistant.tables import is_table_row, row_amount, table_header, table_row_text
+from assistant.tables import is_table_row, row_amount, table_row_text
 from corpus import UNKNOWN
 from corpus.normalise import normalise
 from index import Hit, Index
@@ -74,9 +74,7 @@ def totals_year_matches(c: Scored, question: str) -> bool:
     asked = set(YEAR.findall(question))
     if not asked:
         return True
-    chunk = c.sentence.hit.chunk
-    typed = chunk.row_at(c.sentence.start)
-    context = " ".join([chunk.section, unit_context(c.sentence), typed.heading if typed else ""])
+    context = unit_context(c.sentence)
     return bool(asked & set(YEAR.findall(DIARIENUMMER.sub(" ", context))))  # "Dnr IF-2025-00123" names no year
 
 
@@ -281,15 +279,6 @@ def _count_near_focus(text: str, focus: list[str], lexicon: Lexicon, window: int
     counts = [i for i, t in enumerate(tokens) if NUMBER_WORD.fullmatch(t) or has_quantity(" ".join(tokens[i : i + 2]))]
     hits = [i for i, st in enumerate(stems) if any(lexicon.matches(f, {st}) for f in focus)]
     return any(abs(i - j) <= window for i in counts for j in hits)
-
-
-def unit_context(s: Sentence) -> str:
-    """What a unit is read under: its section's heading, and for a table row its table's header row ("| Statsbidrag
-    | Belopp |" says what "| Totalt | 8 263 689 |" is a total of)."""
-    text = s.text.strip()
-    if is_table_row(s.hit.chunk, s.start, text):
-        return f"{s.hit.chunk.section} {table_header(s.hit.chunk, s.start, text)}"
-    return s.hit.chunk.section
 
 
 def _focus_missing(

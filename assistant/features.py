@@ -15,7 +15,7 @@ import numpy as np
 from assistant.questions import asks_for_metadata, asks_for_total, is_total_row, question_kind
 from assistant.rules import KIND_DETECTORS, LABEL, holds_asked_kind
 from assistant.sentences import Lexicon, Sentence, helpers_for, passage_sentences
-from assistant.tables import is_table_row
+from assistant.tables import is_header_row, is_table_row, table_header
 from index import Hit, Index
 
 # The feature table: name -> what it measures. The selector's model file holds one weight per name.
@@ -24,7 +24,8 @@ FEATURES: dict[str, str] = {
     "dense_neighbours": "the better similarity of the unit before and the unit after it in its passage",
     "dense_gap": "the unit's similarity minus the best similarity among all candidates (0 for the best)",
     "lexical": "IDF-weighted share of the question's words that the unit uses (inflections and compounds match)",
-    "lexical_context": "the same share over the unit and its section heading",
+    "lexical_context": "the same share over the unit and what it is read under: its section heading, and for a "
+    "table row its table's heading and header row",
     "heading_match": "the unit is among the first of a section whose heading is mostly the question's words",
     "label_match": 'the unit opens with a label naming a question word ("Syfte:", "Kostnad:")',
     "passage_score": "the passage's fused retrieval score (0..1)",
@@ -38,6 +39,7 @@ FEATURES: dict[str, str] = {
     "total_row": "the question asks for a sum and the unit is a table's total row",
     "list_item": "the unit is a list item",
     "table_row": "the unit is a table row",
+    "header_row": "the unit is a table's header row: it names columns and holds no value",
     "lead_in": "the unit ends with a colon: it introduces what follows",
     "position": "where the unit starts in its passage (0 first, 1 last)",
     "length": "log of the unit's word count",
@@ -70,6 +72,17 @@ def _opens_matching_section(s: Sentence, weights: dict[str, float], lexicon: Lex
     return matched / len(heading) >= 0.5
 
 
+def unit_context(s: Sentence) -> str:
+    """What a unit is read under: its section's heading, and for a table row its table's header row and heading
+    ("| Statsbidrag | Belopp |" says what "| Totalt | 8 263 689 |" is a total of)."""
+    text = s.text.strip()
+    chunk = s.hit.chunk
+    if not is_table_row(chunk, s.start, text):
+        return chunk.section
+    typed = chunk.row_at(s.start)
+    return " ".join(p for p in (chunk.section, typed.heading if typed else "", table_header(chunk, s.start, text)) if p)
+
+
 def candidate_units(hits: list[Hit], question: str) -> list[Sentence]:
     """Every unit of the passages, in passage order; catalog passages only for date and reference questions."""
     metadata_ok = asks_for_metadata(question)
@@ -97,12 +110,11 @@ def unit_rows(
         return [], weights
     dense = vectors.get([s.text for s in units]) @ np.asarray(query_vector, dtype=np.float32)
     best_dense = float(dense.max())
-    section_stems = {h.chunk.chunk_id: set(lexicon.stems(h.chunk.section)) for h in hits}
     rows = []
     for i, (s, d) in enumerate(zip(units, dense, strict=True)):
         chunk = s.hit.chunk
         stems = set(lexicon.stems(s.text))
-        context = stems | section_stems[chunk.chunk_id]
+        context = stems | set(lexicon.stems(unit_context(s)))
         lexical = sum(w for st, w in weights.items() if lexicon.matches(st, stems)) / total_weight
         neighbours = [float(dense[j]) for j in (i - 1, i + 1) if 0 <= j < len(units) and units[j].hit is s.hit] or [
             float(d)
@@ -126,6 +138,7 @@ def unit_rows(
             "total_row": float(total_asked and is_total_row(s.text)),
             "list_item": float(s.is_list_item),
             "table_row": float(is_table_row(chunk, s.start, s.text)),
+            "header_row": float(is_header_row(chunk, s.start, s.text)),
             "lead_in": float(s.text.rstrip().endswith(":")),
             "position": s.start / max(1, len(chunk.text)),
             "length": math.log1p(len(WORD.findall(s.text))),

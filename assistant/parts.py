@@ -1,5 +1,6 @@
 """Two-part questions ("Vad kostade det och när beslutades det?"): each part answered on its own, the later parts
-read in the light of the earlier ones, and the answers joined with their citations renumbered."""
+read in the light of the earlier ones and first looked for in the documents the first part was answered from, and
+the answers joined with their citations renumbered."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import dataclasses
 import re
 
 from assistant.models import REFUSAL, Answer, Citation
+from index import Filters
 
 # A second question joined by "och"/"samt": the conjunction followed by a question word.
 PART_BOUNDARY = re.compile(
@@ -23,6 +25,20 @@ def question_parts(question: str) -> list[str]:
     if not 1 < len(pieces) <= MAX_PARTS or any(len(p.split()) < MIN_PART_WORDS for p in pieces):
         return [question]
     return [p[0].upper() + p[1:] + "?" for p in pieces]
+
+
+def matter_filters(
+    filters: Filters | None, earlier: list[Answer], part: str, municipalities: list[str]
+) -> Filters | None:
+    """Where a later part is first looked for: the documents the first answered part cites, within the user's
+    filters ("Lades programmet ner, och hur gick omröstningen?" asks about one matter, so the vote of another
+    meeting is no answer). None when no earlier part was answered or the part names a municipality of its own."""
+    answered = next((a for a in earlier if not a.refused and a.citations), None)
+    if answered is None or any(re.search(rf"\b{re.escape(m)}\b", part, re.IGNORECASE) for m in municipalities):
+        return None
+    docs = list(dict.fromkeys(c.hit.chunk.doc_id for c in answered.citations))
+    base = filters or Filters()
+    return Filters(kommun=list(base.kommun), doc_ids=docs, years=list(base.years))
 
 
 def _renumbered(answer: Answer, offset: int) -> tuple[str, list[Citation]]:

@@ -11,7 +11,7 @@ from assistant.extractive import answer_extractive, refusal
 from assistant.followup import Interpretation, rewrite
 from assistant.lookup import dnr_answer, explicit_answer, item_fact_answer, topic_answer
 from assistant.models import Answer
-from assistant.parts import join_parts, question_parts
+from assistant.parts import join_parts, matter_filters, question_parts
 from assistant.questions import clean_question
 from assistant.refusal import model as refusal_model
 from assistant.retrieval import retrieve
@@ -97,7 +97,11 @@ def ask_stream(
         answers: list[Answer] = []
         for i, part in enumerate(parts):
             earlier = [{"role": "user", "content": p} for p in parts[:i]]
-            answers.append(ask(part, turns + earlier, filters, mode, settings, ix))
+            scoped = matter_filters(filters, answers, part, municipalities_of(ix))
+            answer = ask(part, turns + earlier, scoped, mode, settings, ix) if scoped else None
+            if answer is None or answer.refused:
+                answer = ask(part, turns + earlier, filters, mode, settings, ix)
+            answers.append(answer)
         joined = join_parts(cleaned.text, parts, answers)
         joined.notices = list(cleaned.notices)
         joined.scope = filter_label(filters, ix)

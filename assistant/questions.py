@@ -141,7 +141,8 @@ REASON_Q = re.compile(
     r"|\bi vilket syfte\b|\bvad beror\b"
 )
 MONEY_Q = re.compile(
-    r"\b(kosta[rtd]\w*|kostnad\w*|pengar|kronor|lön|lönen|belopp|avsätt\w*|vilken budget|hur stor budget|budgeten för|"
+    r"\b(kosta[rtd]\w*|kostnad\w*|pengar|kronor|lön|lönen|\w*belopp\w*|ersättning\w*|avgift\w*|taxan?|"
+    r"avsätt\w*|vilken budget|hur stor budget|budgeten för|"
     r"hur (stor|stort|stora|mycket) \w*(bidrag|anslag)\w*)\b"
 )
 META_Q = re.compile(

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from assistant.sentences import Sentence
-from assistant.tables import is_amount, is_table_row, row_cells, table_header
+from assistant.tables import holds_value, is_table_row, row_cells, table_header
 from index.chunking import find_references
 
 NUMBER_WORDS = r"(två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tjugo|hundra|tusen|hälften|halvera\w*|dubbl\w*)"
@@ -24,7 +24,8 @@ NOT_COUNTED = {"till", "och", "kap", "eller", "samt", "av", "från", "är", "var
 HAS_MONEY = re.compile(r"\d[\d  ]*\s?(tkr|kr|kronor|mnkr|mkr|miljoner|miljarder|sek)\b", re.IGNORECASE)
 # A table column of amounts says so in its header even without a currency: "| Statsbidrag | Belopp |".
 MONEY_HEADER = re.compile(
-    r"\b(tkr|kr|kronor|mnkr|mkr|miljoner|miljarder|sek|belopp|kostnad\w*|budget\w*|intäkt\w*|utgift\w*)\b",
+    r"\b(tkr|kr|kronor|mnkr|mkr|miljoner|miljarder|sek|\w*belopp\w*|ersättning\w*|kostnad\w*|budget\w*|intäkt\w*|"
+    r"utgift\w*)\b",
     re.IGNORECASE,
 )
 HAS_DATE = re.compile(
@@ -90,7 +91,7 @@ def counted_in_table_row(s: Sentence) -> bool:
     """A table row with a number that is no year: the cells of a table are counts and amounts ("| Totalt | 852 |")."""
     text = s.text.strip()
     row = row_cells(s.hit.chunk, s.start, text)
-    return row is not None and any(is_amount(c) and not re.fullmatch(r"(19|20)\d\d", c.strip()) for c in row[1:] if c)
+    return row is not None and any(holds_value(c) for c in row[1:] if c)
 
 
 def amount_under_money_header(s: Sentence) -> bool:

@@ -6,6 +6,7 @@ import re
 
 from index.chunking import Chunk
 
+SEPARATOR = re.compile(r"\|[\s:|-]*-[\s:|-]*\|?")  # "| --- | :---: |" under a Markdown header
 AMOUNT_CELL = re.compile(r"[-−+]?\s*[\d\s.,]+\s*(%|tkr|kr|kronor|mkr|mnkr|st)?", re.IGNORECASE)
 
 
@@ -33,23 +34,58 @@ def is_amount(cell: str) -> bool:
     return bool(AMOUNT_CELL.fullmatch(cell.strip()))
 
 
+def holds_value(cell: str) -> bool:
+    """An amount that is no bare year: a year in a header names a column."""
+    return is_amount(cell) and not re.fullmatch(r"(?:19|20)\d\d", cell.strip())
+
+
+def names_columns(row: str) -> bool:
+    """A bar row that reads as a header: some cell after the first names something, and none holds a value."""
+    values = [c for c in cells(row)[1:] if c]
+    return bool(values) and not any(holds_value(c) for c in values)
+
+
+def holds_values(row: str) -> bool:
+    """A bar row with a value in some cell after the first."""
+    return any(holds_value(c) for c in cells(row)[1:] if c)
+
+
+def is_header_row(chunk: Chunk, start: int, row: str) -> bool:
+    """Whether a unit is a table's header row (as its reader typed it, or a bar row naming columns above one
+    holding amounts, such as a sub-table's "| Fritidshem | Grundbelopp 2025 | Grundbelopp 2026 |")."""
+    typed = chunk.row_at(start)
+    if typed is not None:
+        return typed.is_header
+    if not row.lstrip().startswith("|") or not names_columns(row):
+        return False
+    below = chunk.text[start + len(row) :].lstrip("\n").split("\n", 2)
+    following = [line for line in below[:2] if line.strip().startswith("|") and not SEPARATOR.fullmatch(line.strip())]
+    return bool(following) and holds_values(following[0])
+
+
 def header_cells(chunk: Chunk, start: int, row: str) -> list[str] | None:
     """The header cells of the table a row at ``start`` of ``chunk.text`` belongs to; None when its table has
     none or the row is the header itself, so a table without a header is never read against one of its rows.
 
     The reader's typed row knows its header even where the table began in an earlier chunk; a row no reader typed
-    is read against the first bar row above it, when that row holds no amounts."""
+    is read against the nearest header row above it (a sub-table's own header), or else the first row of its
+    table when that row names columns."""
     typed = chunk.row_at(start)
     if typed is not None:
         return None if typed.header is None or typed.is_header else list(typed.header)
-    first = row
+    block: list[str] = []
     for line in reversed(chunk.text[:start].split("\n")[:-1]):
         if not line.strip().startswith("|"):
             break
-        first = line.strip()
-    if first == row or any(is_amount(c) for c in cells(first)[1:] if c):
+        if not SEPARATOR.fullmatch(line.strip()):
+            block.insert(0, line.strip())
+    if not block:
         return None
-    return cells(first)
+    below = [*block[1:], row.strip()]
+    for line, next_line in reversed(list(zip(block, below, strict=True))):
+        if names_columns(line) and holds_values(next_line):
+            return cells(line)
+    return cells(block[0]) if names_columns(block[0]) else None
 
 
 def table_header(chunk: Chunk, start: int, row: str) -> str:
@@ -71,7 +107,7 @@ def table_row_text(chunk: Chunk, start: int, row: str) -> str:
 def amount_value(cell: str) -> float | None:
     """The number an amount cell holds ("1 700 tkr" -> 1700.0, "-3,7" -> -3.7), None for no amount (a bare year
     names a column)."""
-    if not is_amount(cell) or re.fullmatch(r"(?:19|20)\d\d", cell.strip()):
+    if not holds_value(cell):
         return None
     digits = re.sub(r"[^\d,.−+-]", "", cell.replace("\u00a0", "").replace(" ", "")).replace("−", "-").replace(",", ".")
     try:

@@ -10,9 +10,9 @@ import pytest
 
 from assistant import ask
 from assistant.models import Answer, Citation
-from assistant.parts import join_parts, question_parts
+from assistant.parts import join_parts, matter_filters, question_parts
 from assistant.summaries import SummaryWeights, asks_for_summary, lexrank, pick, read_weights, scope_units
-from index import Hit
+from index import Filters, Hit
 from index.chunking import Chunk
 
 
@@ -56,6 +56,18 @@ def test_parts_joined_with_citations_renumbered_and_a_part_not_answered_named():
     partly = join_parts("q", ["Vad kostar den?", "Vem beslutade?"], [first, refused])
     assert "**Vem beslutade?** Det besvarar inte dokumenten." in partly.answer and not partly.refused
     assert join_parts("q", ["A?", "B?"], [refused, refused]).refused
+
+
+def test_a_later_part_is_first_looked_for_where_the_first_part_was_answered():
+    answered = Answer("a", "Programmet avvecklas. [1]", False, "extractive", citations=[Citation(1, _hit())])
+    refused = Answer("b", "Jag hittar inget", True, "extractive")
+    kommuner = ["Alingsås", "Kungsbacka"]
+    scoped = matter_filters(Filters(kommun=["Alingsås"], years=[2025]), [answered], "Hur gick omröstningen?", kommuner)
+    assert scoped == Filters(kommun=["Alingsås"], doc_ids=["d.md"], years=[2025])
+    assert matter_filters(None, [refused, answered], "Hur gick omröstningen?", kommuner).doc_ids == ["d.md"]
+    # Nothing answered yet, or a part that names a municipality of its own: looked for as the user filtered.
+    assert matter_filters(None, [refused], "Hur gick omröstningen?", kommuner) is None
+    assert matter_filters(None, [answered], "Hur gick det i Kungsbacka?", kommuner) is None
 
 
 @pytest.mark.parametrize(

@@ -536,3 +536,46 @@ def test_pdf_protocol_with_an_item_on_every_page_keeps_its_part_headings(tmp_pat
     assert parts == [["Beslut"]] * 3
     assert [(d.paragraf, d.rubrik, d.beslut) for d in register([doc])] == items
     assert "Kommunstyrelsen, protokoll" not in doc.text
+
+
+def test_a_sub_tables_rows_are_read_against_its_own_header():
+    from assistant.tables import is_header_row, table_header, table_row_text
+
+    text = (
+        "| Förskola | Grundbelopp 2025 | Grundbelopp 2026 |\n"
+        "| Förskola 1-2 år | 171 620 | 177 199 |\n"
+        "| Fritidshem | Grundbelopp 2025 | Grundbelopp 2026 |\n"
+        "| Fritidshem åk F-3 | 41 557 | 42 934 |"
+    )
+    passage = _passage(text)
+    row = "| Fritidshem åk F-3 | 41 557 | 42 934 |"
+    start = text.index(row)
+    assert table_header(passage, start, row) == "| Fritidshem | Grundbelopp 2025 | Grundbelopp 2026 |"
+    assert table_row_text(passage, start, row) == "Fritidshem åk F-3: Grundbelopp 2025 41 557, Grundbelopp 2026 42 934."
+    header_rows = [line for line in text.split("\n") if is_header_row(passage, text.index(line), line)]
+    assert header_rows == [text.split("\n")[0], text.split("\n")[2]]
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "header"),
+    [
+        # A year in a header names a column; it is no value.
+        ("| Post | 2024 | 2025 |\n| Intäkter | 12,5 | 13,1 |", "| Intäkter | 12,5 | 13,1 |", "| Post | 2024 | 2025 |"),
+        # A Markdown rule line under the header is skipped.
+        (
+            "| Insats | Kostnad |\n| --- | --- |\n| Läxhjälp | 1 200 tkr |",
+            "| Läxhjälp | 1 200 tkr |",
+            "| Insats | Kostnad |",
+        ),
+        # Text rows of a text table: read against the table's first row, not the row above.
+        (
+            "| Åtgärd | Ansvar |\n| Rastvakter | Rektor |\n| Läxhjälp | Lärare |",
+            "| Läxhjälp | Lärare |",
+            "| Åtgärd | Ansvar |",
+        ),
+    ],
+)
+def test_header_of_an_untyped_row(text, row, header):
+    from assistant.tables import table_header
+
+    assert table_header(_passage(text), text.index(row), row) == header
