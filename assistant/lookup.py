@@ -38,6 +38,10 @@ DECISION_Q = re.compile(
 )
 
 
+# Kinds of decision question the decision's own words do not answer: who proposed or voted ("Vem yrkade avslag?"),
+# and why ("Varför avslogs motionen?"); the selector's units answer them.
+DECISION_TELLS_NOT = frozenset({"who", "reason"})
+
 # A question asking for an item's reference number.
 ASKS_DNR_Q = re.compile(r"\bdiarienummer|\bdnr\b|\bärendenummer", re.IGNORECASE)
 DNR_FROM_TOP = 5  # how many of the best passages may name the item whose dnr is asked for
@@ -204,6 +208,8 @@ def topic_answer(question: str, ix: Index, extractive: Answer) -> Answer:
     """For a decision question answered from a protocol's § item, that item's decision instead of the sentences
     the extractive step picked; any other answer as it was."""
     if extractive.refused or not extractive.citations or not is_decision_question(question):
+        return extractive
+    if question_kind(question) in DECISION_TELLS_NOT:
         return extractive
     chunk = extractive.citations[0].hit.chunk
     if chunk.paragraf is None:

@@ -73,6 +73,8 @@ def header_cells(chunk: Chunk, start: int, row: str) -> list[str] | None:
     typed = chunk.row_at(start)
     if typed is not None:
         return None if typed.header is None or typed.is_header else list(typed.header)
+    if is_header_row(chunk, start, row):
+        return None
     block: list[str] = []
     for line in reversed(chunk.text[:start].split("\n")[:-1]):
         if not line.strip().startswith("|"):

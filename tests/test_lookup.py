@@ -270,6 +270,25 @@ def test_a_vote_question_gets_the_items_tally_wherever_it_stands(protocol_index)
     assert "7 ja-röster" in asked.answer, asked.answer
 
 
+def test_who_and_why_of_a_decision_keep_the_units_that_say_so(protocol_index):
+    from assistant.lookup import topic_answer
+    from assistant.models import Answer, Citation
+    from index import Hit
+
+    settings, ix = protocol_index
+    chunk = next(c for c in ix.chunks if c.doc_id == "kf-2025-05-20-protokoll.md" and c.paragraf == 60)
+    picked = "Förvaltningen har utrett en simhall i Åsa med en bassäng på 25 meter."
+
+    def picked_for(question: str) -> Answer:
+        return Answer(question, picked, False, "extractive", [Citation(1, Hit(1, chunk, 0.9, 0.8, 1.0, []), [picked])])
+
+    for question in ("Vem yrkade avslag på simhallen i Åsa?", "Varför beslutade nämnden så om simhallen i Åsa?"):
+        extractive = picked_for(question)
+        assert topic_answer(question, ix, extractive) is extractive
+    decided = topic_answer("Vad beslutade nämnden om simhallen i Åsa?", ix, picked_for("q"))
+    assert "§ 60" in decided.answer and picked not in decided.answer, decided.answer
+
+
 def test_decision_topic_question_quotes_the_whole_decision(protocol_index):
     settings, ix = protocol_index
     answer = ask("Vad beslutade tekniknämnden om bredbandstaxan?", settings=settings, index=ix)

@@ -552,6 +552,8 @@ def test_a_sub_tables_rows_are_read_against_its_own_header():
     start = text.index(row)
     assert table_header(passage, start, row) == "| Fritidshem | Grundbelopp 2025 | Grundbelopp 2026 |"
     assert table_row_text(passage, start, row) == "Fritidshem åk F-3: Grundbelopp 2025 41 557, Grundbelopp 2026 42 934."
+    sub_header = "| Fritidshem | Grundbelopp 2025 | Grundbelopp 2026 |"
+    assert table_row_text(passage, text.index(sub_header), sub_header) == sub_header  # not read against the first
     header_rows = [line for line in text.split("\n") if is_header_row(passage, text.index(line), line)]
     assert header_rows == [text.split("\n")[0], text.split("\n")[2]]
 
