@@ -14,7 +14,7 @@ from assistant.retrieval import retrieve
 from evals.baseline import BaselinePassage, VectorOnlyRetriever, default_splitter_chunks
 from evals.metrics import contains_quote, fact_recall, first_hit_rank, hit_at, mean, percentile, reciprocal_rank
 from index import Index
-from index.chunking import sentence_spans
+from index.chunking import Chunk, sentence_spans
 from settings import Settings
 
 RETRIEVAL_K = 10
@@ -123,6 +123,12 @@ def by_tag(results: list[QuestionResult]) -> dict[str, dict[str, float]]:
     return {tag: summarise(group) for tag, group in sorted(groups.items())}
 
 
+def retrieved_passage(chunk: Chunk) -> str:
+    """What a retrieved passage is, for the retrieval metrics: its section heading (for a § item its number, rubrik
+    and dnr) and its text, as they are indexed and shown."""
+    return f"{chunk.section}\n{chunk.text}"
+
+
 def run_assistant(
     items: list[dict[str, Any]], ix: Index, settings: Settings, mode: str | None = None
 ) -> list[QuestionResult]:
@@ -132,7 +138,7 @@ def run_assistant(
         answer: Answer = ask(item["question"], item["history"], mode=mode, settings=settings, index=ix)
         latency = (time.perf_counter() - started) * 1000
         query = answer.interpretation.search_text if answer.interpretation else answer.question or item["question"]
-        passages = [h.chunk.text for h in retrieve(ix, query, RETRIEVAL_K).hits]
+        passages = [retrieved_passage(h.chunk) for h in retrieve(ix, query, RETRIEVAL_K).hits]
         results.append(
             score_question(
                 item,

@@ -40,7 +40,7 @@ from assistant.summaries import SummaryWeights, asks_for_summary, shipped_weight
 from corpus.normalise import normalise
 from evals.dataset import load_set, select_split
 from evals.metrics import contains_quote, fact_recall, first_hit_rank, reciprocal_rank
-from evals.runner import RETRIEVAL_K
+from evals.runner import RETRIEVAL_K, retrieved_passage
 from index import Index
 from settings import ROOT, Settings
 
@@ -249,8 +249,8 @@ def train_preference(items: list[dict], ix: Index, settings: Settings) -> float:
 
     def mrr(split_cases: list[tuple[str, list[str]]], weight: float) -> float:
         ranks = [
-            first_hit_rank([h.chunk.text for h in retrieve(ix, text, RETRIEVAL_K, weight=weight).hits], quotes)
-            for text, quotes in split_cases
+            first_hit_rank([retrieved_passage(h.chunk) for h in retrieve(ix, t, RETRIEVAL_K, weight=weight).hits], q)
+            for t, q in split_cases
         ]
         return float(np.mean([reciprocal_rank(r, RETRIEVAL_K) for r in ranks])) if ranks else 0.0
 
