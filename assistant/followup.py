@@ -88,6 +88,8 @@ PRONOUNS = {
     "han",
     "dom",
 }
+# A follow-up opening with one of these narrows the previous question rather than naming a new topic.
+PREPOSITIONS = {"för", "i", "på", "om", "till", "med", "vid", "inom", "från", "utan", "under", "efter", "före"}
 LEADS = ("och ", "men ", "samt ", "än ", "hur är det med ", "hur blir det med ", "gäller det ")
 # "den", "det" and "de" open a noun phrase as often as they point back: "den nya simhallen", "det här beslutet".
 ARTICLES = {"den", "det", "de"}
@@ -231,10 +233,11 @@ def _resolve(question: str, previous: Interpretation, municipalities: list[str])
 
     tokens = WORD.findall(body.lower())
     head, _topic = _head_and_topic(prev)
-    if tokens and tokens[0] not in INTERROGATIVES and not points_back(tokens) and head:
+    if tokens and tokens[0] not in INTERROGATIVES | PREPOSITIONS and not points_back(tokens) and head:
         # "Och elevhälsopersonalen?" -> the previous question's head with the new topic.
         return Interpretation(question, f"{head} {body}?")
-    # A pronoun or "sedan": the user's own question, with the previous question's subject carried along.
+    # A pronoun, "sedan" or a phrase that narrows the previous question ("Och för en fristående huvudman?"): the
+    # user's own words, with the previous question's subject carried along.
     return Interpretation(question, f"{_first_word_upper(body)}?", previous.carried_topic or _subject(prev))
 
 

@@ -98,10 +98,12 @@ def table_header(chunk: Chunk, start: int, row: str) -> str:
 
 def table_row_text(chunk: Chunk, start: int, row: str) -> str:
     """A table row read with its table's header row: "Hel hall: Timme 165, Dag 330." (the row as written when
-    it is the header itself or the cells do not line up)."""
+    it is the header itself, repeats the header's column names, or the cells do not line up)."""
     head, values = header_cells(chunk, start, row), row_cells(chunk, start, row)
     if head is None or values is None or len(head) != len(values) or len(values) < 2:
         return row
+    if [v.strip() for v in values[1:]] == [h.strip() for h in head[1:]]:
+        return row  # the header again, over a part of the table ("| Fritidshem | Grundbelopp 2025 |")
     pairs = [f"{h} {v}".strip() for h, v in zip(head[1:], values[1:], strict=True) if v]
     return f"{values[0]}: {', '.join(pairs)}." if values[0] else f"{', '.join(pairs)}."
 

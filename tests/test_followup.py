@@ -63,6 +63,13 @@ CONVERSATIONS = [
         "Vilken post är billigast?",
         "digitaliseringen i planen för 2020/2021",
     ),
+    # A phrase narrowing the previous question keeps its words, with the earlier subject carried beside it.
+    (
+        ["Vad är grundbeloppet 2026 per elev i anpassad grundskola?"],
+        "Och för en fristående huvudman?",
+        "För en fristående huvudman?",
+        "grundbeloppet 2026 per elev i anpassad grundskola",
+    ),
     # A question leaning on a pronoun keeps its words; the earlier subject is carried beside it, not glued in.
     (
         ["Vad innebär garantin för tidiga insatser?"],

@@ -507,6 +507,11 @@ def test_a_row_whose_table_began_in_an_earlier_chunk_is_read_against_its_typed_h
     start = text.index("| Totalt")
     assert table_header(_passage(text, rows), start, "| Totalt | 2 000 tkr |") == "| Insats | Kostnad 2025 |"
     assert table_row_text(_passage(text, rows), start, "| Totalt | 2 000 tkr |") == "Totalt: Kostnad 2025 2 000 tkr."
+    # A row repeating the header's column names over a part of the table reads as written.
+    repeated = "| Fritidshem | Kostnad 2025 |"
+    text2 = text + "\n" + repeated
+    rows2 = [*rows, RowSpan(len(text) + 1, len(text2), ["Insats", "Kostnad 2025"], "Kostnader")]
+    assert table_row_text(_passage(text2, rows2), len(text) + 1, repeated) == repeated
     # Untyped, the first row would be taken for a header only if it held no amounts: here it does.
     assert table_header(_passage(text), start, "| Totalt | 2 000 tkr |") == "| Totalt | 2 000 tkr |"
 
