@@ -16,6 +16,7 @@ from assistant.questions import asks_for_metadata, asks_for_total, is_total_row,
 from assistant.rules import KIND_DETECTORS, LABEL, holds_asked_kind
 from assistant.sentences import Lexicon, Sentence, helpers_for, passage_sentences
 from assistant.tables import is_header_row, is_table_row, table_header
+from corpus.protocol import has_dot_leader
 from index import Hit, Index
 
 # The feature table: name -> what it measures. The selector's model file holds one weight per name.
@@ -84,13 +85,15 @@ def unit_context(s: Sentence) -> str:
 
 
 def candidate_units(hits: list[Hit], question: str) -> list[Sentence]:
-    """Every unit of the passages, in passage order; catalog passages only for date and reference questions."""
+    """Every unit of the passages, in passage order, but table-of-contents lines; catalog passages only for date and
+    reference questions."""
     metadata_ok = asks_for_metadata(question)
     return [
         s
         for rank, h in enumerate(hits, start=1)
         if metadata_ok or h.chunk.start >= 0
         for s in passage_sentences(h, rank)
+        if not has_dot_leader(s.text)
     ]
 
 

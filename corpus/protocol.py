@@ -49,6 +49,9 @@ ITEM_RE = re.compile(
 )
 # A contents line: the rubrik, a dot leader and a page number.
 TOC_RE = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){4,})\s*\d{1,4}\s*$")
+# A dot leader anywhere in a line: a table of contents' entry even where OCR noise stands for its page number
+# ("Information - ämnesveckor KapareskOlan.............sssssresss").
+DOT_LEADER = re.compile(r"\.{6,}|…{3,}|(?:\. ){5,}")
 MIN_ITEMS = 2  # fewer § headers than this and a document is not read as a protocol
 MAX_RUBRIK_CHARS = 200  # a rubrik on its own line after the § header is no longer than this
 
@@ -67,6 +70,11 @@ def part_role(line: str) -> PartRole | None:
 def is_toc_entry(text: str) -> bool:
     """Whether a block is a table-of-contents line (rubrik, dot leader, page number)."""
     return bool(TOC_RE.search(text.strip()))
+
+
+def has_dot_leader(text: str) -> bool:
+    """Whether a line runs a dot leader to a page number, as a table of contents does."""
+    return bool(DOT_LEADER.search(text))
 
 
 def item_header(text: str) -> Item | None:

@@ -13,7 +13,7 @@ from corpus.decisions import register
 from corpus.loader import read_document
 from corpus.markdown import read_markdown, split_front_matter
 from corpus.metadata import committee, document_type, infer, meeting_date, municipality
-from corpus.protocol import is_toc_entry, item_header, part_role
+from corpus.protocol import has_dot_leader, is_toc_entry, item_header, part_role
 from settings import ROOT
 
 EVAL_DOCS = ROOT / "evals" / "corpus" / "documents"
@@ -164,6 +164,30 @@ def test_part_headings_table(line, role):
 def test_toc_entries():
     assert is_toc_entry("Förändring av ärendelista.............................. 6")
     assert not is_toc_entry("Nämnden beslutar att anta planen.")
+
+
+@pytest.mark.parametrize(
+    ("line", "leader"),
+    [
+        ("Förändring av ärendelista.............................. 6", True),
+        ("Information - ämnesveckor KapareskOlan.............sssssresssrrerrrrr 6 $32", True),  # OCR noise
+        ("Riktlinje civil beredskap … … … … 7", False),
+        ("Riktlinje civil beredskap ……… 7", True),
+        ("Nämnden beslutar att anta planen...", False),
+        ("Summa: 1.2.3. Se bilaga.", False),
+    ],
+)
+def test_dot_leaders(line, leader):
+    assert has_dot_leader(line) is leader
+
+
+def test_table_of_contents_lines_are_no_answer_units():
+    from assistant.features import candidate_units
+    from index import Hit
+
+    text = "Information - ämnesveckor Kapareskolan.............sssss 6\nÄmnesveckorna har lett till att fler når målen."
+    units = candidate_units([Hit(1, _passage(text), 0.9, 0.8, 1.0, [])], "Vad har ämnesveckorna lett till?")
+    assert [u.text for u in units] == ["Ämnesveckorna har lett till att fler når målen."]
 
 
 MINUTES = """---
