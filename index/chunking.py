@@ -72,6 +72,11 @@ class Chunk:
         return next((r for r in self.rows if r.start <= offset < r.end), None)
 
 
+# Abbreviations of committee documents that punkt's Swedish model lacks: "kl. 16.00", "ca. 5 tkr", "s. 47–58" do
+# not end a sentence. (Its model has "bl.a", "t.ex", "resp", "åk" and others already.)
+ABBREVIATIONS = {"kl", "ca", "fr.o.m", "dnr", "nr", "jfr", "inkl", "exkl", "ev", "enl", "dvs", "d.v.s", "s", "sid"}
+
+
 @lru_cache(maxsize=1)
 def _sentence_tokenizer():
     """NLTK's Swedish punkt model, as shipped inside llama-index-core (no download)."""
@@ -82,7 +87,9 @@ def _sentence_tokenizer():
     cache = os.path.join(os.path.dirname(llama_index.core.__file__), "_static", "nltk_cache")
     if cache not in nltk.data.path:
         nltk.data.path.append(cache)
-    return PunktTokenizer("swedish")
+    tokenizer = PunktTokenizer("swedish")
+    tokenizer._params.abbrev_types.update(ABBREVIATIONS)
+    return tokenizer
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -47,6 +47,22 @@ def test_indexed_text_carries_title_and_heading_path(shipped_docs):
     assert "Uppföljning per område > Elever med hög frånvaro" in chunk.indexed_text
 
 
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("Sammanträde onsdagen den 18 mars 2026 kl. 16:00. Plats: Stadshuset.", 2),
+        ("Kostnaden är ca. 5 tkr. Beslutet gäller fr.o.m. 1 juli.", 2),
+        ("Se utdrag s. 47–58 och jfr. bilaga 2.", 1),
+        ("Nämnden beslutar bl.a. att anta planen. Den gäller t.o.m. 2026.", 2),
+        ("Mötet slutade kl. 18. Nästa möte är i april.", 2),
+    ],
+)
+def test_abbreviations_do_not_end_a_sentence(text, sentences):
+    from index.chunking import sentence_spans
+
+    assert len(sentence_spans(text)) == sentences, [text[a:b] for a, b in sentence_spans(text)]
+
+
 def test_references_are_found():
     refs = find_references("Nämnden beslutade 2025-06-17 § 44 (dnr 2025.129 BUN) enligt SOU 2025:26.")
     assert refs == ["2025-06-17", "§ 44", "2025.129 BUN", "SOU 2025:26"]
