@@ -122,7 +122,9 @@ LIST_Q = re.compile(r"\b(vilka|vilket|lista|vad ingår|vilka delar)\b")
 NAME_Q = re.compile(r"\b(vilken|vilket)\s+(?!år\b|datum\b|dag\b|månad\b|termin\b|antal\b)\w+")
 # A question about a sum ("sammanlagt", "totalt", "hur mycket … allt") and the table rows that hold one.
 TOTAL_Q = re.compile(r"\b(sammanlagt|totalt|total[a-z]*|summa[n]?|sammantaget|tillsammans|allt som allt|i allt)\b")
-TOTAL_ROW = re.compile(r"^\|?\s*(totalt|total|summa|sammanlagt|samtliga|hela nämnden)\b", re.IGNORECASE)
+TOTAL_LABEL = re.compile(r"\b(totalt|total|summa|sammanlagt|samtliga|hela nämnden)\b", re.IGNORECASE)
+# What may follow a flattened row's label: numbers, amounts and their units ("758 776 806", "8 464 tkr", "12,5 %").
+ROW_VALUE = re.compile(r"[-−+]?[\d.,:%()–]+|tkr|kr|kronor|mkr|mnkr|milj|miljoner|st|procent", re.IGNORECASE)
 REFERENCE_Q = re.compile(r"\b(diarienummer|dnr|paragraf)\b|§")
 # A question about how a vote went ("Hur föll omröstningen?", "Röstade C för eller emot?"); "vem … när nämnden
 # röstade" asks for a person.
@@ -243,7 +245,14 @@ def asks_for_total(text: str) -> bool:
 
 
 def is_total_row(text: str) -> bool:
-    """Whether a table row is a total: a Markdown row ("| Totalt | 8 464 |") or a flattened line of extracted text
-    ("Totalt 8 464 tkr") that opens with a total's label and holds a number."""
+    """Whether a table row is a total: a Markdown row whose label names one ("| Totalt | 8 464 |", "| Anställda
+    totalt | 852 |") or a flattened line of extracted text whose label does and whose rest is values ("Totalt 8 464
+    tkr", "Anställda totalt 758 776 806")."""
     text = text.strip()
-    return bool(TOTAL_ROW.match(text)) and (text.startswith("|") or bool(re.search(r"\d", text)))
+    if text.startswith("|"):
+        return bool(TOTAL_LABEL.search(text.strip("|").split("|")[0]))
+    first_digit = re.search(r"[-−]?\d", text)
+    if first_digit is None:
+        return False
+    label, values = text[: first_digit.start()], text[first_digit.start() :].split()
+    return bool(TOTAL_LABEL.search(label)) and all(ROW_VALUE.fullmatch(v) for v in values)

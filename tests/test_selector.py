@@ -167,6 +167,11 @@ def test_fitted_weights_are_on_the_raw_features():
         ("Totalt 8 464 tkr", True),
         ("Summa kostnader 1 200", True),
         ("Totalt sett är eleverna nöjda.", False),
+        ("Anställda totalt 758      776         806        831        852", True),
+        ("| Anställda totalt | 852 |", True),
+        ("Totalt 8 464 tkr (2024: 7 900)", True),
+        ("Nämnden har totalt 45 elever i kö.", False),
+        ("Totalt har 45 elever sökt.", False),
         ("| Matematiksatsning | 100 |", False),
     ],
 )
