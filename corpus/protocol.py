@@ -73,7 +73,8 @@ def is_toc_entry(text: str) -> bool:
 
 
 def has_dot_leader(text: str) -> bool:
-    """Whether a line runs a dot leader to a page number, as a table of contents does."""
+    """Whether a line holds a dot leader anywhere, as a table of contents' entry does (its page number may be lost
+    to OCR noise, so unlike ``is_toc_entry`` none is required)."""
     return bool(DOT_LEADER.search(text))
 
 
