@@ -123,10 +123,15 @@ def by_tag(results: list[QuestionResult]) -> dict[str, dict[str, float]]:
     return {tag: summarise(group) for tag, group in sorted(groups.items())}
 
 
-def retrieved_passage(chunk: Chunk) -> str:
+def retrieved_passage(chunk: Chunk, ix: Index) -> str:
     """What a retrieved passage is, for the retrieval metrics: its section heading (for a § item its number, rubrik
-    and dnr) and its text, as they are indexed and shown."""
-    return f"{chunk.section}\n{chunk.text}"
+    and dnr) and its text, as they are indexed and shown. A § item's passage also carries the item's header in the
+    protocol's own order ("§ 5 Dnr FG-2024-00884 Riktlinje civil beredskap"): gold quotes are copied from the
+    protocol, and the heading shown reorders it ("§ 5 Riktlinje civil beredskap (Dnr FG-2024-00884)")."""
+    item = ix.item_decisions.get((chunk.doc_id, chunk.paragraf)) if chunk.paragraf is not None else None
+    dnr = f" Dnr {item.dnr}" if item and item.dnr else ""
+    header = f"§ {item.paragraf}{dnr} {item.rubrik}" if item else ""
+    return "\n".join(p for p in (header, chunk.section, chunk.text) if p)
 
 
 def run_assistant(
@@ -138,7 +143,7 @@ def run_assistant(
         answer: Answer = ask(item["question"], item["history"], mode=mode, settings=settings, index=ix)
         latency = (time.perf_counter() - started) * 1000
         query = answer.interpretation.search_text if answer.interpretation else answer.question or item["question"]
-        passages = [retrieved_passage(h.chunk) for h in retrieve(ix, query, RETRIEVAL_K).hits]
+        passages = [retrieved_passage(h.chunk, ix) for h in retrieve(ix, query, RETRIEVAL_K).hits]
         results.append(
             score_question(
                 item,

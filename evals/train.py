@@ -249,7 +249,9 @@ def train_preference(items: list[dict], ix: Index, settings: Settings) -> float:
 
     def mrr(split_cases: list[tuple[str, list[str]]], weight: float) -> float:
         ranks = [
-            first_hit_rank([retrieved_passage(h.chunk) for h in retrieve(ix, t, RETRIEVAL_K, weight=weight).hits], q)
+            first_hit_rank(
+                [retrieved_passage(h.chunk, ix) for h in retrieve(ix, t, RETRIEVAL_K, weight=weight).hits], q
+            )
             for t, q in split_cases
         ]
         return float(np.mean([reciprocal_rank(r, RETRIEVAL_K) for r in ranks])) if ranks else 0.0

@@ -10,7 +10,7 @@ import pytest
 from evals.dataset import SetError, load_set, select_split
 from evals.metrics import contains_quote, fact_recall, first_hit_rank, hit_at, normalise, percentile, reciprocal_rank
 from evals.report import write_report
-from evals.runner import run_assistant, run_baseline, score_question, summarise
+from evals.runner import retrieved_passage, run_assistant, run_baseline, score_question, summarise
 from settings import ROOT
 
 
@@ -197,3 +197,14 @@ def test_test_split_scores_stay_within_thresholds(eval_index):
         assert summary[key] >= minimum, (key, summary[key], minimum)
     for key, maximum in limits["maximum"].items():
         assert summary[key] <= maximum, (key, summary[key], maximum)
+
+
+@pytest.mark.slow
+def test_a_protocol_item_is_retrieved_with_its_header_as_the_protocol_writes_it(eval_index):
+    _, ix = eval_index
+    quote = ["Dnr FG-2024-00884 Riktlinje civil beredskap"]  # "§ 5  Dnr FG-2024-00884 / Riktlinje …" in the protocol
+    item = [c for c in ix.chunks if c.doc_id == "kungsbacka-fg-2025-01-22-protokoll.md" and c.paragraf == 5]
+    assert item and not contains_quote(f"{item[0].section}\n{item[0].text}", quote)
+    assert all(contains_quote(retrieved_passage(c, ix), quote) for c in item)
+    unnumbered = next(c for c in ix.chunks if c.paragraf is None)
+    assert retrieved_passage(unnumbered, ix) == "\n".join(p for p in (unnumbered.section, unnumbered.text) if p)
