@@ -20,6 +20,19 @@ class Item:
     dnr: str | None
     rubrik: str
 
+    @property
+    def heading(self) -> str:
+        """The item's section heading as indexed and shown: "§ 5 Riktlinje civil beredskap (Dnr FG-2024-00884)"."""
+        dnr = f" (Dnr {self.dnr})" if self.dnr else ""
+        return f"§ {self.paragraf} {self.rubrik}".strip() + dnr
+
+    @property
+    def written_header(self) -> str:
+        """The item's header in the protocol's own order, as quotes copied from it give it:
+        "§ 5 Dnr FG-2024-00884 Riktlinje civil beredskap"."""
+        dnr = f" Dnr {self.dnr}" if self.dnr else ""
+        return f"§ {self.paragraf}{dnr} {self.rubrik}".strip()
+
 
 @dataclass(frozen=True)
 class TableRow:

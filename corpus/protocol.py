@@ -93,10 +93,7 @@ def looks_like_protocol(blocks: list[Block]) -> bool:
 
 
 def _item_heading(item: Item, page: int | None) -> Block:
-    heading = f"§ {item.paragraf} {item.rubrik}".strip()
-    if item.dnr:
-        heading += f" (Dnr {item.dnr})"
-    return Block("heading", heading, page, level=1, item=item)
+    return Block("heading", item.heading, page, level=1, item=item)
 
 
 def structure(blocks: list[Block]) -> list[Block]:

@@ -11,6 +11,7 @@ from typing import Any
 from assistant import ask
 from assistant.models import Answer
 from assistant.retrieval import retrieve
+from corpus.models import Item
 from evals.baseline import BaselinePassage, VectorOnlyRetriever, default_splitter_chunks
 from evals.metrics import contains_quote, fact_recall, first_hit_rank, hit_at, mean, percentile, reciprocal_rank
 from index import Index
@@ -128,9 +129,8 @@ def retrieved_passage(chunk: Chunk, ix: Index) -> str:
     and dnr) and its text, as they are indexed and shown. A § item's passage also carries the item's header in the
     protocol's own order ("§ 5 Dnr FG-2024-00884 Riktlinje civil beredskap"): gold quotes are copied from the
     protocol, and the heading shown reorders it ("§ 5 Riktlinje civil beredskap (Dnr FG-2024-00884)")."""
-    item = ix.item_decisions.get((chunk.doc_id, chunk.paragraf)) if chunk.paragraf is not None else None
-    dnr = f" Dnr {item.dnr}" if item and item.dnr else ""
-    header = f"§ {item.paragraf}{dnr} {item.rubrik}" if item else ""
+    decision = ix.item_decisions.get((chunk.doc_id, chunk.paragraf)) if chunk.paragraf is not None else None
+    header = Item(decision.paragraf, decision.dnr, decision.rubrik).written_header if decision else ""
     return "\n".join(p for p in (header, chunk.section, chunk.text) if p)
 
 
