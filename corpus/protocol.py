@@ -42,8 +42,10 @@ PART_HEADINGS: tuple[tuple[str, PartRole], ...] = (
 _PART_RES = tuple((re.compile(rf"(?:{pattern})\s*:?", re.IGNORECASE), role) for pattern, role in PART_HEADINGS)
 
 # "§ 100", "§ 100  Dnr FG-2024-00656", "§ 12 Dnr 2025.129 BUN Rubrik"; the rubrik may follow on the same line.
+# OCR misreads the § sign as "$" or drops it ("$ 31 Dnr FG-2026-00113", "35 Dnr FG-2026-00083"): such a line opens
+# an item only with its Dnr (see ``item_header``).
 ITEM_RE = re.compile(
-    r"^§\s*(?P<number>\d{1,4})(?![\d:])\s*(?:[-–.,]\s*)?"
+    r"^(?P<sign>§|\$)?\s*(?P<number>\d{1,4})(?![\d:])\s*(?:[-–.,]\s*)?"
     r"(?:Dnr\.?:?\s*(?P<dnr>[A-ZÅÄÖ]{1,8}[ -]\d{4}[-.:/ ]\d{1,6}|\d{2,4}[-.:/]\d{1,6}(?:\s+[A-ZÅÄÖ]{2,6}\b)?))?"
     r"\s*(?P<rubrik>.*)$"
 )
@@ -81,7 +83,7 @@ def has_dot_leader(text: str) -> bool:
 def item_header(text: str) -> Item | None:
     """The § item a line opens (number, dnr as written, rubrik), or None."""
     match = ITEM_RE.match(" ".join(text.split()))
-    if not match or is_toc_entry(text):
+    if not match or is_toc_entry(text) or (match["sign"] != "§" and not match["dnr"]):
         return None
     rubrik = match["rubrik"].strip(" -–")
     return Item(paragraf=int(match["number"]), dnr=(match["dnr"] or "").strip() or None, rubrik=rubrik)

@@ -85,6 +85,23 @@ PROTOCOL_ITEMS = {
             112: "MH-2025-00010",
         },
     ),
+    # OCR-read: its § signs came out as "$" or not at all ("35 Dnr FG-2026-00083").
+    "kungsbacka-fg-2026-03-18-protokoll.md": (
+        "2026-03-18",
+        {
+            28: "FG-2026-00014",
+            29: "FG-2026-00042",
+            30: "FG-2026-00132",
+            31: "FG-2026-00113",
+            32: "FG-2026-00088",
+            33: "FG-2026-00082",
+            34: "FG-2025-00705",
+            35: "FG-2026-00083",
+            36: "FG-2026-00143",
+            37: "FG-2026-00018",
+            38: "FG-2026-00016",
+        },
+    ),
     "kungsbacka-kultur-2025-04-23-protokoll.md": (
         "2025-04-23",
         {
@@ -116,6 +133,10 @@ def eval_register():
         ("§ 44 Dnr 2025.129 BUN", 44, "2025.129 BUN", ""),
         ("§ 3 Val av justerare", 3, None, "Val av justerare"),
         ("§ 12 Dnr BN-2018-00013", 12, "BN-2018-00013", ""),
+        # OCR read the § sign as "$" or lost it; the Dnr shows the line opens an item.
+        ("$ 31 Dnr FG-2026-00113", 31, "FG-2026-00113", ""),
+        ("$28 Dnr FG-2026-00014", 28, "FG-2026-00014", ""),
+        ("35 Dnr FG-2026-00083", 35, "FG-2026-00083", ""),
     ],
 )
 def test_item_headers(line, paragraf, dnr, rubrik):
@@ -130,6 +151,10 @@ def test_item_headers(line, paragraf, dnr, rubrik):
         "3 § Varje huvudman inom skolväsendet ska",
         "2 kap. 8 § skollagen (2010:800)",
         "Enligt § 44 i protokollet",
+        "$ 31",  # without its Dnr a "$" or a bare number is no § sign
+        "35 elever i klassen",
+        "2025 Dnr saknas",
+        "Ylla Hinsch, rektor $ 31",
     ],
 )
 def test_lines_that_open_no_item(line):
