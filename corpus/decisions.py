@@ -132,12 +132,14 @@ def referenced_decisions(doc: Document) -> list[Decision]:
     seen: set[tuple[str, int]] = set()
     found = []
     for section in doc.sections:
-        for match in REFERENCE_RE.finditer(section.text):
+        # Paragraph by paragraph: a heading without a full stop ("Beslutsunderlag") is no part of the next sentence.
+        paragraphs = [section.text[p.start : p.end] for p in section.paragraphs if p.kind != "part"]
+        for text, match in ((t, m) for t in paragraphs for m in REFERENCE_RE.finditer(t)):
             key = (match["datum"], int(match["paragraf"]))
             if key in seen:
                 continue
             seen.add(key)
-            sentence = _sentence_with(section.text, re.compile(re.escape(match.group())), match.start())
+            sentence = _sentence_with(text, re.compile(re.escape(match.group())), match.start())
             found.append(
                 Decision(
                     kommun=doc.municipality,

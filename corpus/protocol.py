@@ -29,6 +29,9 @@ PART_HEADINGS: tuple[tuple[str, PartRole], ...] = (
     (r"förslag till beslut på sammanträdet|yrkanden på sammanträdet", "motions"),
     (r"förslag till beslut(?: i [\wåäö&\- ]{3,60})?", "proposal"),
     (r"förvaltningens förslag till beslut", "proposal"),
+    # What a committee proposes another body to decide: "Nämnden för Vård & omsorgs förslag till beslut i
+    # kommunfullmäktige".
+    (r"[\wåäö&\- ]{3,60}s förslag till beslut (?:i|till) [\wåäö&\- ]{3,60}", "proposal"),
     (r"sammanfattning(?: av ärendet)?", "summary"),
     (r"ärendebeskrivning|ärendet|bakgrund|motivering|beskrivning av ärendet", "summary"),
     (r"beslutsunderlag|underlag", "basis"),
@@ -54,7 +57,9 @@ TOC_RE = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){4,})\s*\d{1,4}\s*$")
 # A dot leader anywhere in a line: a table of contents' entry even where OCR noise stands for its page number
 # ("Information - ämnesveckor KapareskOlan.............sssssresss").
 DOT_LEADER = re.compile(r"\.{6,}|…{3,}|(?:\. ){5,}")
-MIN_ITEMS = 2  # fewer § headers than this and a document is not read as a protocol
+MIN_ITEMS = 2  # fewer § headers than this and a document is not read as a protocol (unless it says it is one)
+PROTOCOL_WORD = re.compile(r"\b(sammanträdesprotokoll|protokollsutdrag|utdrag ur (sammanträdes)?protokoll)", re.I)
+LETTERHEAD_BLOCKS = 30  # where a document's letterhead and first page stand
 MAX_RUBRIK_CHARS = 200  # a rubrik on its own line after the § header is no longer than this
 
 
@@ -89,9 +94,19 @@ def item_header(text: str) -> Item | None:
     return Item(paragraf=int(match["number"]), dnr=(match["dnr"] or "").strip() or None, rubrik=rubrik)
 
 
+def declares_protocol(blocks: list[Block]) -> bool:
+    """Whether the document calls itself a protocol or an extract of one in its letterhead ("SAMMANTRÄDESPROTOKOLL",
+    "Protokollsutdrag")."""
+    return any(PROTOCOL_WORD.search(b.text) for b in blocks[:LETTERHEAD_BLOCKS])
+
+
 def looks_like_protocol(blocks: list[Block]) -> bool:
-    """At least MIN_ITEMS § items opened outside a table of contents."""
-    return sum(1 for b in blocks if b.kind != "table_row" and item_header(b.text) is not None) >= MIN_ITEMS
+    """At least MIN_ITEMS § items opened outside a table of contents; or, in a document that calls itself a protocol,
+    one item with its Dnr (an extract of a single §: "§ 179  Dnr VO-2025-00378")."""
+    items = [item for b in blocks if b.kind != "table_row" and (item := item_header(b.text)) is not None]
+    if len(items) >= MIN_ITEMS:
+        return True
+    return len(items) == 1 and items[0].dnr is not None and declares_protocol(blocks)
 
 
 def _item_heading(item: Item, page: int | None) -> Block:

@@ -102,6 +102,8 @@ PROTOCOL_ITEMS = {
             38: "FG-2026-00016",
         },
     ),
+    # An extract of one §: its only item is read because the letterhead says "SAMMANTRÄDESPROTOKOLL".
+    "kungsbacka-vo-2025-12-11-protokoll.md": ("2025-12-11", {179: "VO-2025-00378"}),
     "kungsbacka-kultur-2025-04-23-protokoll.md": (
         "2025-04-23",
         {
@@ -169,6 +171,7 @@ def test_lines_that_open_no_item(line):
         ("Kommunstyrelsens beslut", "decision"),
         ("Förslag till beslut i byggnadsnämnden", "proposal"),
         ("Förslag till beslut", "proposal"),
+        ("Nämnden för Vård & omsorgs förslag till beslut i kommunfullmäktige", "proposal"),
         ("Sammanfattning av ärendet", "summary"),
         ("Beslutsunderlag", "basis"),
         ("Beslutsgång", "procedure"),
@@ -329,6 +332,40 @@ def test_protocol_without_decision_headings_uses_the_deciding_sentence(tmp_path)
     assert [(d.paragraf, d.dnr) for d in decisions] == [(12, "2025.12 KS"), (13, "2025.13 KS")]
     assert decisions[0].beslut == "Kommunstyrelsen beslutar att utreda en ny simhall."
     assert decisions[1].beslut == "Ärendet bordläggs."
+
+
+EXTRACT = (
+    "EXEMPELBY KOMMUN SAMMANTRÄDESPROTOKOLL\nBarn- och utbildningsnämnden\nDatum 2025-05-20\n\n"
+    "§ 7 Dnr BUN-2025-00012\nSvar på motion om skolgårdar\n\n"
+    "Nämndens förslag till beslut i kommunfullmäktige\nKommunfullmäktige avslår motionen.\n\n"
+    "Beslutsunderlag\nKommunfullmäktige 2025-03-11 § 21\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        (EXTRACT, [(7, "BUN-2025-00012", "Kommunfullmäktige avslår motionen.")]),
+        # No letterhead calls it a protocol: one § line is no protocol.
+        (EXTRACT.replace("SAMMANTRÄDESPROTOKOLL", "TJÄNSTESKRIVELSE"), []),
+        # A protocol's single § line without its Dnr is no item either.
+        (EXTRACT.replace(" Dnr BUN-2025-00012", ""), []),
+    ],
+)
+def test_an_extract_of_one_item_reads_as_a_protocol_when_it_says_it_is_one(tmp_path, text, items):
+    path = tmp_path / "utdrag.md"
+    path.write_text(text, encoding="utf-8")
+    own = [d for d in register([read_document(path)]) if d.kalla == "protokoll"]
+    assert [(d.paragraf, d.dnr, d.beslut) for d in own] == items
+
+
+def test_a_referenced_decision_is_quoted_without_the_heading_above_it(tmp_path):
+    path = tmp_path / "utdrag.md"
+    path.write_text(EXTRACT, encoding="utf-8")
+    referenced = [d for d in register([read_document(path)]) if d.kalla == "hänvisning"]
+    assert [(d.datum, d.paragraf, d.beslut) for d in referenced] == [
+        ("2025-03-11", 21, "Kommunfullmäktige 2025-03-11 § 21")
+    ]
 
 
 def test_same_date_two_committees_stay_apart(tmp_path):
