@@ -113,6 +113,13 @@ def _item_heading(item: Item, page: int | None) -> Block:
     return Block("heading", item.heading, page, level=1, item=item)
 
 
+def _opens_contents_entry(blocks: list[Block], i: int) -> bool:
+    """Whether the § header at ``i`` heads a table of contents' entry: the next line holds the rubrik with a dot
+    leader ("§ 72 Dnr FG-2025-00007", then "Delegeringsbeslut antagna av nämnden 2025 ........ 16")."""
+    following = next((b for b in blocks[i + 1 :] if b.text.strip()), None)
+    return following is not None and has_dot_leader(following.text)
+
+
 def structure(blocks: list[Block]) -> list[Block]:
     """A protocol's blocks with each § item as a level-1 heading (carrying its Item) and its part headings as
     "part" blocks inside the item's section; other headings inside an item move below it, and the table of
@@ -121,10 +128,15 @@ def structure(blocks: list[Block]) -> list[Block]:
         return blocks
     out: list[Block] = []
     in_item = False
-    for block in blocks:
-        if is_toc_entry(block.text):
+    in_contents = False  # inside a table of contents' entry: its "§ 72 Dnr …" line, then rubrik and page number
+    for i, block in enumerate(blocks):
+        if is_toc_entry(block.text) or (in_contents and has_dot_leader(block.text)):
             continue  # the table of contents repeats the items' rubriks with page numbers: nothing to quote
+        in_contents = False
         item = item_header(block.text) if block.kind != "table_row" else None
+        if item is not None and _opens_contents_entry(blocks, i):
+            in_contents = True
+            continue
         if item is not None:
             in_item = True
             out.append(_item_heading(item, block.page))

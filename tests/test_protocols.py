@@ -359,6 +359,23 @@ def test_an_extract_of_one_item_reads_as_a_protocol_when_it_says_it_is_one(tmp_p
     assert [(d.paragraf, d.dnr, d.beslut) for d in own] == items
 
 
+def test_contents_entries_with_the_header_above_the_rubrik_open_no_items(tmp_path):
+    path = tmp_path / "protokoll.md"
+    path.write_text(
+        "SAMMANTRÄDESPROTOKOLL\n\nInnehåll\n\n§ 1 Dnr BUN-2025-00001\n\nVal av justerare ............ 2\n\n"
+        "§ 2 Dnr BUN-2025-00002\n\nBudget 2026 ............ 3\n\n"
+        "§ 1 Dnr BUN-2025-00001\nVal av justerare\n\nBeslut\nNämnden utser Anna Ek.\n\n"
+        "§ 2 Dnr BUN-2025-00002\nBudget 2026\n\nBeslut\nNämnden antar budgeten.\n",
+        encoding="utf-8",
+    )
+    doc = read_document(path)
+    assert [s.item.paragraf for s in doc.sections if s.item] == [1, 2]
+    assert [(d.paragraf, d.rubrik, d.beslut) for d in register([doc])] == [
+        (1, "Val av justerare", "Nämnden utser Anna Ek."),
+        (2, "Budget 2026", "Nämnden antar budgeten."),
+    ]
+
+
 def test_a_referenced_decision_is_quoted_without_the_heading_above_it(tmp_path):
     path = tmp_path / "utdrag.md"
     path.write_text(EXTRACT, encoding="utf-8")
