@@ -107,8 +107,9 @@ def protocol_decisions(doc: Document) -> list[Decision]:
             by_item.setdefault(section.item.paragraf, []).append(section)
     decisions = []
     for parts in by_item.values():
-        item = parts[0].item
-        assert item is not None
+        # A § number may head more than one section (an attendance line "§ 50" before the item itself): the
+        # fullest header, with its dnr and rubrik, names the item.
+        item = max((p.item for p in parts if p.item is not None), key=lambda i: (i.dnr is not None, bool(i.rubrik)))
         beslut, where, page = _decision_text(parts)
         decisions.append(
             Decision(

@@ -57,6 +57,8 @@ TOC_RE = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){4,})\s*\d{1,4}\s*$")
 # A dot leader anywhere in a line: a table of contents' entry even where OCR noise stands for its page number
 # ("Information - ämnesveckor KapareskOlan.............sssssresss").
 DOT_LEADER = re.compile(r"\.{6,}|…{3,}|(?:\. ){5,}")
+# A line ending in a statute's chapter ("enligt 27 kap"): a "§ 5" opening the next line continues the reference.
+LAW_CHAPTER_END = re.compile(r"\bkap\.?\s*$", re.IGNORECASE)
 MIN_ITEMS = 2  # fewer § headers than this and a document is not read as a protocol (unless it says it is one)
 PROTOCOL_WORD = re.compile(r"\b(sammanträdesprotokoll|protokollsutdrag|utdrag ur (sammanträdes)?protokoll)", re.I)
 LETTERHEAD_BLOCKS = 30  # where a document's letterhead and first page stand
@@ -137,6 +139,8 @@ def structure(blocks: list[Block]) -> list[Block]:
         if item is not None and _opens_contents_entry(blocks, i):
             in_contents = True
             continue
+        if item is not None and i > 0 and LAW_CHAPTER_END.search(blocks[i - 1].text):
+            item = None  # "… enligt 27 kap" then "§ 5 SoL …": a statute's paragraph, wrapped onto a new line
         if item is not None:
             in_item = True
             out.append(_item_heading(item, block.page))

@@ -376,6 +376,23 @@ def test_contents_entries_with_the_header_above_the_rubrik_open_no_items(tmp_pat
     ]
 
 
+def test_attendance_lines_and_wrapped_statute_references_open_no_items(tmp_path):
+    path = tmp_path / "protokoll.md"
+    path.write_text(
+        "SAMMANTRÄDESPROTOKOLL\n\nÖvriga\nBo Ek, kommunrevisor\n\n§ 50\nAnna Al, revisor\n\n"
+        "§ 50 Dnr TE-2025-00369\nDialog med revisionen\n\nBeslut\nNämnden noterar informationen.\n\n"
+        "§ 51 Dnr TE-2025-00370\nRapporter enligt lex Sarah\n\nBeslut\nNämnden noterar rapporterna.\n\n"
+        "Händelser där ett missförhållande har förelegat enligt 27 kap\n\n§ 5 SoL eller 24 e § LSS har förelegat\n"
+        "2025-387 – Rapport gällande en hyresgäst.\n",
+        encoding="utf-8",
+    )
+    decisions = register([read_document(path)])
+    assert [(d.paragraf, d.dnr, d.rubrik) for d in decisions] == [
+        (50, "TE-2025-00369", "Dialog med revisionen"),
+        (51, "TE-2025-00370", "Rapporter enligt lex Sarah"),
+    ]
+
+
 def test_a_referenced_decision_is_quoted_without_the_heading_above_it(tmp_path):
     path = tmp_path / "utdrag.md"
     path.write_text(EXTRACT, encoding="utf-8")
