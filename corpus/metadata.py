@@ -36,8 +36,10 @@ MONTHS = {
 }
 
 # Document types: (pattern on a word of the file name, front matter or first page, the type as shown).
+# What a protocol, or an extract of one, calls itself on its letterhead (``corpus.protocol`` reads it too).
+PROTOCOL_NAMES = r"sammanträdesprotokoll|protokollsutdrag|utdrag ur (?:sammanträdes)?protokoll"
 DOCUMENT_TYPES: tuple[tuple[str, str], ...] = (
-    (r"sammanträdesprotokoll|protokollsutdrag|protokoll", "Protokoll"),
+    (rf"{PROTOCOL_NAMES}|protokoll", "Protokoll"),
     (r"kallelse|föredragningslista|dagordning", "Kallelse"),
     (r"handlingar", "Handlingar"),
     (r"tjänsteskrivelse", "Tjänsteskrivelse"),

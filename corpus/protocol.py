@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 from typing import Literal
 
+from corpus.metadata import PROTOCOL_NAMES
 from corpus.models import Block, Item
 
 PartRole = Literal[
@@ -60,7 +61,7 @@ DOT_LEADER = re.compile(r"\.{6,}|…{3,}|(?:\. ){5,}")
 # A line ending in a statute's chapter ("enligt 27 kap"): a "§ 5" opening the next line continues the reference.
 LAW_CHAPTER_END = re.compile(r"\bkap\.?\s*$", re.IGNORECASE)
 MIN_ITEMS = 2  # fewer § headers than this and a document is not read as a protocol (unless it says it is one)
-PROTOCOL_WORD = re.compile(r"\b(sammanträdesprotokoll|protokollsutdrag|utdrag ur (sammanträdes)?protokoll)", re.I)
+PROTOCOL_WORD = re.compile(rf"\b(?:{PROTOCOL_NAMES})", re.IGNORECASE)
 LETTERHEAD_BLOCKS = 30  # where a document's letterhead and first page stand
 MAX_RUBRIK_CHARS = 200  # a rubrik on its own line after the § header is no longer than this
 
