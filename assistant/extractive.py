@@ -307,10 +307,15 @@ class Absence:
 
 
 def absences(
-    own: str, weights: dict[str, float], lexicon: Lexicon, municipalities: tuple[str, ...]
+    own: str,
+    weights: dict[str, float],
+    lexicon: Lexicon,
+    municipalities: tuple[str, ...],
+    hits: list[Hit] | None = None,
 ) -> tuple[Absence | None, Absence | None]:
     """(the asked-for word the documents never use, the focus word the named municipality's documents
-    never use): "Vilket parti styr...", "...om skolmaten"; "nationella prov" asked of Svenljunga.
+    never use while a passage in ``hits`` from another municipality does): "Vilket parti styr...", "...om
+    skolmaten"; "nationella prov" asked of Svenljunga.
 
     Money questions are left to the amount check: "pengar" and "kronor" are rarely written out.
     """
@@ -327,15 +332,21 @@ def absences(
     named = [m for m in municipalities if re.search(rf"\b{re.escape(m)}s?\b", own, re.IGNORECASE)]
     elsewhere = None
     if len(named) == 1 and not _is_comparison(own, list(municipalities)):
-        # The question's rarest word the documents use, verbs like "går" and prepositions aside: what it is about.
+        # What the question is about: its rarest word that a passage found for it from another municipality uses
+        # ("kameraövervakning" asked of Svenljunga, found in Alingsås's), verbs like "går" aside. A word no other
+        # municipality's passage uses says nothing about the topic being elsewhere ("kom", "rensa").
         own_stems = _own_stems(own, lexicon, municipalities)
+        other: set[str] = set()
+        for h in hits or []:
+            if h.chunk.kommun != named[0]:
+                other |= set(lexicon.stems(h.chunk.text))
         topic = max(
             (
                 (weights.get(st, 0.0), w, st)
                 for w in words(own)
                 if w not in TOPICLESS_WORDS
                 for st in lexicon.stems(w)
-                if lexicon.known(st) and st in own_stems and not st.isdigit()
+                if lexicon.known(st) and st in own_stems and not st.isdigit() and lexicon.matches(st, other)
             ),
             default=None,
         )
@@ -465,7 +476,7 @@ def analyse(
     lexicon, _ = helpers_for(ix)
     chosen = select(scored, question.search_text, municipalities)
     own = question.text
-    absent = absences(own, weights, lexicon, tuple(municipalities))
+    absent = absences(own, weights, lexicon, tuple(municipalities), hits)
     features = evidence_features(chosen, weights, lexicon, own, municipalities, absent) if chosen else None
     return Analysis(chosen, features, absent)
 
