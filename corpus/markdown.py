@@ -19,7 +19,11 @@ from corpus.tables import column_years, flattened_row_cells, markdown_cells
 PAGE_MARKER_RE = re.compile(r"^<!--\s*sida\s+(\d+)\s*-->$", re.IGNORECASE)
 COMMENT_RE = re.compile(r"<!--.*?-->")
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
-BULLET_RE = re.compile(r"^(?:[-*+•●▪]|\d{1,2}[.)])\s+(.*)$")
+# A bullet, a numbered item, or OCR's reading of "•" as a lone "e" before a capitalised word ("e Trygghet och
+# studiero"): no Swedish line starts with a lowercase "e" on its own.
+BULLET_RE = re.compile(r"^(?:[-*+•●▪]|\d{1,2}[.)]|e(?=\s+[A-ZÅÄÖ]))\s+(.*)$")
+# A list item's line that ends unfinished: a conjunction, a comma, "&" or a hyphen.
+UNFINISHED_END_RE = re.compile(r"(?:[,&–-]|\b(?:och|eller|samt|som|att|i|på|för|med|till|av|om))$")
 BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 CODE_FENCE_RE = re.compile(r"^(```|~~~)[\w-]*$")
 TABLE_RULE_RE = re.compile(r"^\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-{0,}:?\s*$")
@@ -102,6 +106,7 @@ class _Builder:
         self.page: int | None = None
         self.item_open = False  # the last block is a § header that may continue on the next line
         self.row_open = False  # the last block is a flattened table row whose label may continue on the next line
+        self.item_line_open = False  # the last block is a list item whose line may wrap onto the next one
 
     def flush(self) -> None:
         if self.lines:
@@ -113,6 +118,7 @@ class _Builder:
         self.blocks.append(block)
         self.item_open = False
         self.row_open = False
+        self.item_line_open = False
 
     def in_flattened_table(self) -> bool:
         last = self.blocks[-1] if self.blocks else None
@@ -124,6 +130,9 @@ def _join_lines(lines: list[str]) -> str:
     parts: list[str] = []
     for line in lines:
         text = " ".join(line.split())
+        if parts and parts[-1].endswith("-") and parts[-1][-2:-1].isalnum() and text[:1].isdigit():
+            parts[-1] += text  # a dnr or a date wrapped at its hyphen ("KS-" + "2025-00086")
+            continue
         if parts and parts[-1].endswith("-") and text[:1].islower():
             first = text.split(" ", 1)[0]
             if first not in HYPHEN_KEEPERS and not parts[-1][-2:-1].isspace():
@@ -195,12 +204,20 @@ def _flattened_row(out: _Builder, raw: str, page: int | None) -> bool:
     return True
 
 
+def continues_list_item(item: str, line: str) -> bool:
+    """Whether ``line``, written right under a list item without indentation, is the item's wrapped rest (as
+    converted and OCR-read PDFs write it): it starts in lowercase, or the item's line ends unfinished ("… mellan
+    Gymnasium &" / "Arbetsmarknad, …"). A capitalised line after a finished item starts a paragraph."""
+    return line[:1].islower() or bool(UNFINISHED_END_RE.search(item))
+
+
 def _read_line(out: _Builder, raw: str, page: int | None) -> None:
     line = raw.strip()
     if not line:
         out.flush()
         out.item_open = False
         out.row_open = False
+        out.item_line_open = False
         return
     if not out.lines:
         out.page = page
@@ -222,6 +239,7 @@ def _read_line(out: _Builder, raw: str, page: int | None) -> None:
     bullet = BULLET_RE.match(line)
     if bullet:
         out.add(Block("list_item", " ".join(bullet[1].split()), page))
+        out.item_line_open = True
         return
     if not out.lines and item_header(line) is not None:
         out.add(Block("paragraph", " ".join(line.split()), page))
@@ -235,8 +253,9 @@ def _read_line(out: _Builder, raw: str, page: int | None) -> None:
     if part_role(line) is not None and not out.lines:
         out.add(Block("heading", " ".join(line.split()), page, level=2))
         return
-    if out.blocks and out.blocks[-1].kind == "list_item" and raw[:1].isspace() and not out.lines:
-        out.blocks[-1].text += " " + " ".join(line.split())
+    last_is_item = bool(out.blocks) and out.blocks[-1].kind == "list_item" and not out.lines
+    if last_is_item and (raw[:1].isspace() or (out.item_line_open and continues_list_item(out.blocks[-1].text, line))):
+        out.blocks[-1].text = _join_lines([out.blocks[-1].text, line])
         return
     if _flattened_row(out, raw, page):
         return

@@ -177,6 +177,38 @@ def test_markdown_reader(tmp_path):
     assert doc.sections[1].text == "• Köpa böcker\n• Följa upp"
 
 
+@pytest.mark.parametrize(
+    ("body", "lines"),
+    [
+        # A converted PDF wraps a list item without indentation: a lowercase line continues it.
+        (
+            "- Ansöka om 0,5 mkr för att främja välmående,\nmed syfte att skapa ökat välmående.\n- Följa upp",
+            ["• Ansöka om 0,5 mkr för att främja välmående, med syfte att skapa ökat välmående.", "• Följa upp"],
+        ),
+        # ... and so does any line after an item that ends unfinished ("&", a conjunction).
+        (
+            "• Fyra skolcoacher i samverkan mellan Gymnasium &\nArbetsmarknad samt Kultur & Fritid.",
+            ["• Fyra skolcoacher i samverkan mellan Gymnasium & Arbetsmarknad samt Kultur & Fritid."],
+        ),
+        # A capitalised line after a finished item is a paragraph of its own.
+        (
+            "• Delegationsordning budgetfördelning\nFråga från Johan Tolinsson (S) om arbetsmiljön.",
+            ["• Delegationsordning budgetfördelning", "Fråga från Johan Tolinsson (S) om arbetsmiljön."],
+        ),
+        # A dnr or date wrapped at its hyphen is joined without a space.
+        ("• Årsredovisning 2024, KS-\n2025-00086", ["• Årsredovisning 2024, KS-2025-00086"]),
+        # OCR reads "•" as a lone "e" before a capitalised word.
+        ("e Trygghet och studiero\n\ne Extra anpassningar", ["• Trygghet och studiero", "• Extra anpassningar"]),
+        ("e-tjänsten öppnar i maj.", ["e-tjänsten öppnar i maj."]),
+        ("e anpassningar görs.", ["e anpassningar görs."]),
+    ],
+)
+def test_markdown_list_items_wrapped_as_converted_pdfs_write_them(tmp_path, body, lines):
+    path = tmp_path / "lista.md"
+    path.write_text(f"# Lista\n\n{body}\n", encoding="utf-8")
+    assert read_document(path).sections[0].text.split("\n") == lines
+
+
 def test_cp1252_text_is_decoded(tmp_path):
     path = tmp_path / "gammal.txt"
     path.write_bytes("Beslut\n\nNämnden beslöt att öka anslaget för förskolan.\n".encode("cp1252"))
