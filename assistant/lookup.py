@@ -20,6 +20,7 @@ from assistant.questions import VOTE_Q, question_kind
 from assistant.rules import OUTCOME_RECORD
 from assistant.scope import QuestionScope, question_scope
 from assistant.sentences import helpers_for
+from corpus import UNKNOWN
 from corpus.decisions import Decision
 from corpus.metadata import MONTHS
 from corpus.protocol import part_role
@@ -297,11 +298,26 @@ def _agenda_items(hits: list[Hit]) -> list[tuple[Hit, str, str]]:
     return items
 
 
+def _document_references(ix: Index, hits: list[Hit]) -> list[tuple[Hit, str, str]]:
+    """(passage, document title, the line that gives it) for the documents in ``hits`` whose own diarienummer (from
+    the catalog or the first page) the passage writes out: a report's "Diarienummer: 2025.129 BUN"."""
+    found = []
+    for hit in hits:
+        record = ix.documents.get(hit.chunk.doc_id, {})
+        dnr = record.get("reference") or ""
+        if not dnr or dnr == UNKNOWN:
+            continue
+        line = next((u.text for u in chunk_units(hit.chunk.text) if dnr in u.text), None)
+        if line is not None:
+            found.append((hit, str(record.get("title") or hit.chunk.title), line))
+    return found
+
+
 def dnr_answer(question: str, ix: Index, hits: list[Hit]) -> Answer | None:
     """For "Vilket diarienummer har ärendet om …?": the dnr of the item among the best passages whose title shares
-    most of the question's words, weighed by how rare they are: a protocol's § item, or a row of a kallelse's
-    agenda table. The words such questions share with every item ("ärendet", "diarienummer") weigh little, and
-    a tie goes to the passage closest in meaning."""
+    most of the question's words, weighed by how rare they are: a protocol's § item, a row of a kallelse's
+    agenda table, or a document's own diarienummer. The words such questions share with every item ("ärendet",
+    "diarienummer") weigh little, and a tie goes to the passage closest in meaning."""
     if not ASKS_DNR_Q.search(question) or DNR_Q.search(question):
         return None
     lexicon, _ = helpers_for(ix)
@@ -320,6 +336,9 @@ def dnr_answer(question: str, ix: Index, hits: list[Hit]) -> Answer | None:
     for h, title, dnr in _agenda_items(hits[:DNR_FROM_TOP]):
         text = f"Ärendet ”{title}” har diarienummer {dnr} ({source_label(h)}). [1]"
         found.append((shared(title), h.dense or 0.0, h, text, title))
+    for h, title, line in _document_references(ix, hits[:DNR_FROM_TOP]):
+        text = f"Enligt {source_label(h)}: {line} [1]"
+        found.append((shared(title), h.dense or 0.0, h, text, line))
     if not found:
         return None
     _, _, hit, text, quote = max(found, key=lambda f: (f[0], f[1]))

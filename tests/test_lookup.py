@@ -56,6 +56,17 @@ def test_decision_by_date_and_paragraph_quotes_the_decision(built, shared_index)
     assert "2025-06-17 § 44" in cited.hit.chunk.text
 
 
+def test_dnr_of_a_document_comes_from_its_own_record(built, shared_index):
+    # The report's diarienummer stands in its catalog passage, not in any sentence a selector could pick.
+    settings, _ = built
+    answer = ask(
+        "Vilket diarienummer har uppföljningen av nämndens inriktning per april?", settings=settings, index=shared_index
+    )
+    assert answer.answer.startswith("Enligt Uppföljning inriktning budget 2025 (per april), Alingsås: ")
+    assert answer.answer.endswith(": 2025.129 BUN [1]")
+    assert answer.citations[0].hit.chunk.doc_id == "alingsas-bun-2025-uppfoljning-inriktning-april.txt"
+
+
 def test_unknown_paragraph_is_not_invented(built, shared_index):
     settings, _ = built
     answer = ask("Vad beslutades 2025-06-17 § 99?", settings=settings, index=shared_index)
