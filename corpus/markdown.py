@@ -107,6 +107,8 @@ class _Builder:
         self.item_open = False  # the last block is a § header that may continue on the next line
         self.row_open = False  # the last block is a flattened table row whose label may continue on the next line
         self.item_line_open = False  # the last block is a list item whose line may wrap onto the next one
+        # A blank line ended the lines of an unfinished sentence: the next line decides whether the paragraph goes on.
+        self.break_pending = False
 
     def flush(self) -> None:
         if self.lines:
@@ -211,14 +213,24 @@ def continues_list_item(item: str, line: str) -> bool:
     return line[:1].islower() or bool(UNFINISHED_END_RE.search(item))
 
 
+def breaks_sentence(lines: list[str], line: str) -> bool:
+    """Whether ``line``, after a blank line, goes on with the paragraph of ``lines``: converted PDFs leave blank
+    lines inside sentences ("… prövar om nämnden för Miljö & Hälsoskydd kan" / "" / "godkänna redovisningen …"),
+    and a sentence left unfinished that goes on in lowercase is one paragraph."""
+    return bool(lines) and line[:1].islower() and not lines[-1].rstrip().endswith((".", ":", "!", "?"))
+
+
 def _read_line(out: _Builder, raw: str, page: int | None) -> None:
     line = raw.strip()
     if not line:
-        out.flush()
+        out.break_pending = bool(out.lines)
         out.item_open = False
         out.row_open = False
         out.item_line_open = False
         return
+    if out.break_pending and not breaks_sentence(out.lines, line):
+        out.flush()
+    out.break_pending = False
     if not out.lines:
         out.page = page
     if CODE_FENCE_RE.match(line):  # a fence says how to show what it holds; the text inside is read as text

@@ -209,6 +209,26 @@ def test_markdown_list_items_wrapped_as_converted_pdfs_write_them(tmp_path, body
     assert read_document(path).sections[0].text.split("\n") == lines
 
 
+@pytest.mark.parametrize(
+    ("body", "paragraphs"),
+    [
+        # A converted PDF leaves a blank line inside a sentence: the lowercase rest goes on with it.
+        (
+            "Ordföranden prövar om nämnden kan\n\ngodkänna redovisningen och finner att nämnden bifaller det.",
+            ["Ordföranden prövar om nämnden kan godkänna redovisningen och finner att nämnden bifaller det."],
+        ),
+        # A finished sentence, or a capitalised line, starts a paragraph of its own.
+        ("Nämnden beslutar enligt förslaget.\n\nsamt noterar informationen.", None),
+        ("Nämnden för Teknik\n\nDatum för sammanträdet är i maj.", None),
+    ],
+)
+def test_markdown_paragraph_cut_by_a_blank_line_inside_a_sentence(tmp_path, body, paragraphs):
+    path = tmp_path / "stycke.md"
+    path.write_text(f"# Rubrik\n\n{body}\n", encoding="utf-8")
+    expected = paragraphs if paragraphs is not None else body.split("\n\n")
+    assert read_document(path).sections[0].text.split("\n") == expected
+
+
 def test_cp1252_text_is_decoded(tmp_path):
     path = tmp_path / "gammal.txt"
     path.write_bytes("Beslut\n\nNämnden beslöt att öka anslaget för förskolan.\n".encode("cp1252"))
