@@ -158,9 +158,8 @@ def read_markdown(text: str) -> MarkdownText:
     for number, raw_lines in pages:
         lines = _strip_edges(raw_lines, furniture) if furniture else raw_lines
         first = next((x.strip() for x in lines if x.strip()), "")
-        # A paragraph cut by the page break goes on: the new page starts in lower case mid-sentence.
-        continues = bool(out.lines) and first[:1].islower() and not out.lines[-1].rstrip().endswith((".", ":"))
-        if not continues:
+        # A paragraph cut by the page break goes on, as one cut by a blank line does.
+        if not breaks_sentence(out.lines, first):
             out.flush()
             out.page = number
         for raw in lines:
