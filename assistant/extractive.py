@@ -199,13 +199,19 @@ def _cite_twins(chosen: list[Scored], scored: list[Scored], by_text: dict[str, S
             same.twins.append(c)
 
 
+def opens_list(c: Scored, after: list[Scored]) -> bool:
+    """A sentence right before a bulleted list introduces it, colon or not: "Förvaltningen informerar om
+    Skolinspektionens planerade granskning." is followed by the areas it will look at, as items."""
+    return bool(after) and after[0].sentence.is_list_item and not c.sentence.is_list_item
+
+
 def _introduced_by(c: Scored, scored: list[Scored], kind: str) -> list[Scored]:
     """Units that belong with ``c``: the list it introduces, or the rest of its labelled block."""
     units = sorted((x for x in scored if x.sentence.hit is c.sentence.hit), key=lambda x: x.sentence.start)
     after = [x for x in units if x.sentence.start > c.sentence.start]
     extra: list[Scored] = []
     text = c.sentence.text.rstrip()
-    introduces = text.endswith(":") or kind == "list"
+    introduces = text.endswith(":") or kind == "list" or opens_list(c, after)
     if after and kind == "list" and after[0].sentence.text.rstrip().endswith(":") and not c.sentence.is_list_item:
         extra.append(after[0])
         after = after[1:]

@@ -166,3 +166,36 @@ def test_running_sentences_from_one_passage_share_one_marker():
     two = [unit("d#0", "Den kostar 100 tkr.", 28), unit("d#1", "Rektorerna följer upp.", 48)]
     text, citations = compose("Vad kostar läxhjälpen?", two)
     assert text.startswith("Den kostar 100 tkr. [1] Rektorerna följer upp. [2]") and len(citations) == 2
+
+
+@pytest.mark.parametrize(
+    ("passage", "chosen", "quoted"),
+    [
+        # A sentence right before a bulleted list brings the list, colon or not.
+        (
+            "Förvaltningen informerar om granskningen.\n\n• Undervisning\n• Trygghet och studiero\n\n"
+            "Beslutsgång följer.",
+            "Förvaltningen informerar om granskningen.",
+            ["Undervisning", "Trygghet och studiero"],
+        ),
+        # A sentence followed by more running text does not, though a list comes later.
+        (
+            "Förvaltningen informerar om granskningen. Den pågår i vår.\n\n• Undervisning",
+            "Förvaltningen informerar om granskningen.",
+            [],
+        ),
+        # A list item is not the lead-in of the items after it.
+        ("Områden:\n\n• Undervisning\n• Trygghet och studiero", "Undervisning", []),
+    ],
+)
+def test_a_sentence_right_before_a_list_brings_the_list(passage, chosen, quoted):
+    from assistant.extractive import Scored, select
+    from assistant.sentences import passage_sentences
+
+    chunk = Chunk("d#0", "d.md", "Protokoll", "Kungsbacka", 2026, ["§ 30"], passage, 0, len(passage), None, None)
+    units = passage_sentences(Hit(1, chunk, 0.9, 0.8, 1.0, []), 1)
+    # The chosen unit scores far above the rest, so only what it introduces joins it.
+    scored = [Scored(u, 0.9 if u.text == chosen else 0.01, 0.8, 1.0) for u in units]
+    scored.sort(key=lambda s: s.total, reverse=True)
+    answer = [s.sentence.text for s in select(scored, "Vad ska granskas?", ["Kungsbacka"])]
+    assert answer == [chosen, *quoted]
