@@ -13,6 +13,7 @@ import re
 import threading
 import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import Stemmer
@@ -57,6 +58,7 @@ STOPWORDS = (
 )
 # Endings the Swedish stemmer sometimes leaves on a word ("frånvaron", "garantin", "statsbidraget").
 INFLECTIONS = ("n", "en", "et", "na", "t", "er", "ar", "or")
+STEMS_KEPT = 16384  # texts whose stems a lexicon keeps (a few thousand units and passages; at most some 20 MB)
 
 
 @dataclass
@@ -89,10 +91,17 @@ class Lexicon:
         self.kommun = np.array([c.kommun for c in ix.chunks], dtype=object)
         self.n = int(bm25.scores["num_docs"])
         self.max_idf = math.log(1 + (self.n + 0.5) / 0.5)
+        # The same passages, headings and questions come back across questions; kept per lexicon, so a
+        # reopened index's lexicon and its stems go together.
+        self._stems_kept = lru_cache(maxsize=STEMS_KEPT)(self._stems)
 
-    def stems(self, text: str) -> list[str]:
+    def stems(self, text: str) -> tuple[str, ...]:
+        """The Swedish stems of ``text``'s words, stopwords left out."""
+        return self._stems_kept(text)
+
+    def _stems(self, text: str) -> tuple[str, ...]:
         tokens = [t for t in TOKEN.findall(text.lower()) if t not in STOPWORDS]
-        return self.stemmer.stemWords(tokens)
+        return tuple(self.stemmer.stemWords(tokens))
 
     def idf(self, stem: str) -> float:
         tid = self.vocab.get(stem)

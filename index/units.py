@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,10 @@ class UnitSpan:
     is_list_item: bool
 
 
-def chunk_units(text: str) -> list[UnitSpan]:
+# Every question splits the passages it retrieved; the same passages come back often, and splitting one (Punkt
+# sentence spans) cost about a tenth of a warm answer. Keyed by the text itself, so a changed passage is split anew.
+@lru_cache(maxsize=8192)
+def chunk_units(text: str) -> tuple[UnitSpan, ...]:
     """The sentences, list items and table rows of a chunk text, in order."""
     out = []
     for s, e in sentence_spans(text):
@@ -45,7 +49,7 @@ def chunk_units(text: str) -> list[UnitSpan]:
         if is_item:
             unit, s = unit[len(LIST_BULLET) :], s + len(LIST_BULLET)
         out.append(UnitSpan(s, e, unit, is_item))
-    return out
+    return tuple(out)
 
 
 def unit_texts(chunks: list[Chunk]) -> list[str]:
