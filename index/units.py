@@ -23,6 +23,7 @@ UNIT_VECTORS = "units.npy"
 UNIT_KEYS = "units.json"
 LIST_BULLET = "• "
 MIN_UNIT_CHARS = 3  # shorter spans are stray punctuation or page furniture
+UNITS_KEPT = 8192  # passages whose units a process keeps (an index of some thousand passages fits; ~20 MB at most)
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class UnitSpan:
 
 # Every question splits the passages it retrieved; the same passages come back often, and splitting one (Punkt
 # sentence spans) cost about a tenth of a warm answer. Keyed by the text itself, so a changed passage is split anew.
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=UNITS_KEPT)
 def chunk_units(text: str) -> tuple[UnitSpan, ...]:
     """The sentences, list items and table rows of a chunk text, in order."""
     out = []
