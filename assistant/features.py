@@ -114,14 +114,10 @@ def unit_rows(
     dense = vectors.get([s.text for s in units]) @ np.asarray(query_vector, dtype=np.float32)
     best_dense = float(dense.max())
     rows = []
-    context_stems: dict[str, set[str]] = {}  # a passage's units share their section heading
     for i, (s, d) in enumerate(zip(units, dense, strict=True)):
         chunk = s.hit.chunk
         stems = set(lexicon.stems(s.text))
-        read_under = unit_context(s)
-        if read_under not in context_stems:
-            context_stems[read_under] = set(lexicon.stems(read_under))
-        context = stems | context_stems[read_under]
+        context = stems | set(lexicon.stems(unit_context(s)))  # the lexicon keeps a shared heading's stems
         lexical = sum(w for st, w in weights.items() if lexicon.matches(st, stems)) / total_weight
         neighbours = [float(dense[j]) for j in (i - 1, i + 1) if 0 <= j < len(units) and units[j].hit is s.hit] or [
             float(d)
