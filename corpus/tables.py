@@ -113,6 +113,26 @@ def is_header_row(cells: tuple[str, ...]) -> bool:
     return len(cells) >= 2 and any(cells) and not any(is_amount(c) for c in cells[1:] if c)
 
 
+def holds_amounts(cells: tuple[str, ...]) -> bool:
+    """A row with an amount in some cell after the first."""
+    return any(is_amount(c) for c in cells[1:] if c)
+
+
+def is_sub_header(rows: list[TableRow], offset: int, header: tuple[str, ...] | None) -> bool:
+    """A row inside a table that names columns again between rows of amounts: the header of the part of the
+    table below it ("| Fritidshem | Grundbelopp 2025 | Grundbelopp 2026 |" in a table of grundbelopp whose first
+    part is about förskola), so the rows below are read against it and it is never quoted as an answer."""
+    if header is None or offset == 0 or offset + 1 >= len(rows):
+        return False
+    cells = rows[offset].cells
+    return (
+        len(cells) == len(header)
+        and is_header_row(cells)
+        and holds_amounts(rows[offset - 1].cells)
+        and holds_amounts(rows[offset + 1].cells)
+    )
+
+
 def _label_above(blocks: list[Block], start: int) -> str | None:
     """A short label line ending in ":" right above a table ("Kostnader:"), which names it."""
     if start > 0:
@@ -152,13 +172,12 @@ def tabulate(blocks: list[Block], header_marked: bool = False) -> list[Block]:
         else:
             header = first.cells if marked and end > k and is_header_row(first.cells) else None
         name = _label_above(out, k) or heading
+        current = header  # a sub-header row takes over for the rows below it
         for offset, row in enumerate(rows):
-            out[k + offset] = replace(
-                out[k + offset],
-                row=TableRow(
-                    row.cells, header, name, is_header=header is not None and offset == 0 and first.header is None
-                ),
-            )
+            sub = first.header is None and is_sub_header(rows, offset, header)
+            current = row.cells if sub else current
+            is_header = sub or (header is not None and offset == 0 and first.header is None)
+            out[k + offset] = replace(out[k + offset], row=TableRow(row.cells, current, name, is_header=is_header))
         k = end + 1
     return out
 

@@ -29,6 +29,33 @@ def rows_of(doc: Document) -> list[tuple[str, TableRow]]:
     ]
 
 
+def test_a_row_naming_columns_again_heads_the_rows_below_it(tmp_path):
+    path = tmp_path / "grundbelopp.md"
+    path.write_text(
+        "# Grundbelopp\n\n| Förskola | Kommunal 2025 | Kommunal 2026 |\n| --- | --- | --- |\n"
+        "| Förskola 1-2 år | 120 775 | 127 008 |\n| Fritidshem | Kommunal 2025 | Kommunal 2026 |\n"
+        "| Fritidshem åk F-3 | 41 557 | 42 934 |\n| Summa | Kommunal 2025 | Kommunal 2026 |\n",
+        encoding="utf-8",
+    )
+    rows = [row for _, row in rows_of(read_document(path))]
+    assert [r.is_header for r in rows] == [True, False, True, False, False]
+    assert rows[1].header == ("Förskola", "Kommunal 2025", "Kommunal 2026")
+    assert rows[3].pairs() == [("Fritidshem", "Fritidshem åk F-3"), ("Kommunal 2025", "41 557"), ("Kommunal 2026", "42 934")]
+    # A last row naming columns has no amounts below it: it is read as a row of the table, not a header.
+    assert rows[4].header == ("Fritidshem", "Kommunal 2025", "Kommunal 2026")
+
+
+def test_a_text_tables_rows_are_no_sub_headers(tmp_path):
+    path = tmp_path / "omrostning.md"
+    path.write_text(
+        "| Ledamot | Ja | Nej |\n| --- | --- | --- |\n| Anna (M) | X |  |\n| Peter (C) |  | X |\n| Lisa (S) |  | X |\n",
+        encoding="utf-8",
+    )
+    rows = [row for _, row in rows_of(read_document(path))]
+    assert [r.is_header for r in rows] == [True, False, False, False]
+    assert {r.header for r in rows} == {("Ledamot", "Ja", "Nej")}
+
+
 @pytest.mark.parametrize(
     "line, cells",
     [
