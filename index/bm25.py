@@ -18,6 +18,7 @@ from llama_index.core.schema import TextNode
 from llama_index.retrievers.bm25 import BM25Retriever
 
 from index.chunking import Chunk
+from index.compounds import with_compound_parts
 
 LANGUAGE = "swedish"
 _local = threading.local()  # a PyStemmer stemmer is not safe to share between threads
@@ -74,10 +75,22 @@ class BM25Searcher:
     def __init__(self, path: Path) -> None:
         self.retriever = BM25Retriever.from_persist_dir(str(path), show_progress=False)
         self.ids = [row["node_id"] for row in self.retriever.corpus]
+        model = self.retriever.bm25
+        self._vocab: dict[str, int] = model.vocab_dict
+        self._df = np.diff(np.asarray(model.scores["indptr"]))
+
+    def frequency(self, token: str) -> int:
+        """How many passages use ``token`` (a stem), 0 for one the index does not have."""
+        tid = self._vocab.get(token)
+        return int(self._df[tid]) if tid is not None and tid < len(self._df) else 0
+
+    def tokens(self, query: str) -> list[str]:
+        """A question's tokens, a compound the passages never use followed by its parts (``index.compounds``)."""
+        return with_compound_parts(query_tokens(query), self.frequency, _stemmer().stemWord)
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) pairs with a positive score, best first."""
-        tokens = query_tokens(query)
+        tokens = self.tokens(query)
         if not tokens:
             return []
         k = min(k, len(self.ids))

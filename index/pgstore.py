@@ -11,7 +11,7 @@ Postgres. Readers never write (``perform_setup=False``), so an app process may p
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -27,6 +27,7 @@ from llama_index.core.vector_stores.types import (
 )
 from llama_index.vector_stores.postgres import PGVectorStore
 from psycopg2.extras import execute_values
+from pydantic import PrivateAttr
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -106,12 +107,20 @@ class SwedishPGVectorStore(PGVectorStore):
     its own stop list), and the answer selector, fitted on bm25s scores, then chose other sentences (dev fact
     recall 0.03 lower). So the build writes, per token of the bm25s model, the rows that hold it and their term
     scores (``_bm25``, from the model's score matrix), and a question sums the postings of its ``query_tokens``:
-    the same scores as the default backend, computed in the database under the same filters."""
+    the same scores as the default backend, computed in the database under the same filters; ``tokenize`` is the
+    default backend's too (a compound the passages never use followed by its parts)."""
+
+    _tokenize: Callable[[str], list[str]] = PrivateAttr(default=query_tokens)
+
+    def use_tokens(self, tokenize: Callable[[str], list[str]]) -> SwedishPGVectorStore:
+        """Read questions with ``tokenize`` (the build's BM25 model's ``tokens``)."""
+        self._tokenize = tokenize
+        return self
 
     def _build_sparse_query(
         self, query_str: str | None, limit: int, metadata_filters: MetadataFilters | None = None, **kwargs: Any
     ) -> Any:
-        asked = sa.literal(query_tokens(query_str or ""), ARRAY(sa.Text))
+        asked = sa.literal(self._tokenize(query_str or ""), ARRAY(sa.Text))
         row = self._table_class
         postings = sa.table(
             row.__tablename__ + BM25_SUFFIX,
@@ -247,16 +256,16 @@ def pg_filters(kommun: list[str], doc_ids: list[str], years: list[int]) -> Metad
 class PgSearcher:
     """Dense and full-text candidates of one build's table."""
 
-    def __init__(self, url: str, table: str, dim: int) -> None:
+    def __init__(self, url: str, table: str, dim: int, tokenize: Callable[[str], list[str]] = query_tokens) -> None:
         self.url = url
         self.table = table
         self._engines = [_engines(url), _engines(url, options=EXACT_OPTIONS)]
         search = {"hnsw_ef_search": HNSW_EF_SEARCH}
-        self.graph = _store(self._engines[0], table, dim, perform_setup=False, hnsw_kwargs=search)
+        self.graph = _store(self._engines[0], table, dim, perform_setup=False, hnsw_kwargs=search).use_tokens(tokenize)
         # Filtered nearest-neighbour search must be exact: an HNSW walk keeps ef_search rows and filters after,
         # which leaves too few for a narrow filter. Without index scans Postgres reads the filtered rows through
         # the btree columns (a bitmap scan) and sorts them by distance. See EXACT_OPTIONS for the full-text side.
-        self.exact = _store(self._engines[1], table, dim, perform_setup=False)
+        self.exact = _store(self._engines[1], table, dim, perform_setup=False).use_tokens(tokenize)
         self.rows = EXACT_UNFILTERED_MAX + 1  # the graph until ``count`` has seen the table
 
     def count(self) -> int:

@@ -146,7 +146,9 @@ class Index:
                 f"Indexet ligger i PostgreSQL ({self.manifest['pg_server']}), men NAMND_PG_URL är inte satt."
             )
         self.exact = None
-        return pgstore.PgSearcher(self.settings.pg_url, self.manifest["pg_table"], self.manifest["dimension"])
+        return pgstore.PgSearcher(
+            self.settings.pg_url, self.manifest["pg_table"], self.manifest["dimension"], self.bm25.tokens
+        )
 
     @property
     def backend(self) -> str:

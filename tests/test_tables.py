@@ -40,7 +40,11 @@ def test_a_row_naming_columns_again_heads_the_rows_below_it(tmp_path):
     rows = [row for _, row in rows_of(read_document(path))]
     assert [r.is_header for r in rows] == [True, False, True, False, False]
     assert rows[1].header == ("Förskola", "Kommunal 2025", "Kommunal 2026")
-    assert rows[3].pairs() == [("Fritidshem", "Fritidshem åk F-3"), ("Kommunal 2025", "41 557"), ("Kommunal 2026", "42 934")]
+    assert rows[3].pairs() == [
+        ("Fritidshem", "Fritidshem åk F-3"),
+        ("Kommunal 2025", "41 557"),
+        ("Kommunal 2026", "42 934"),
+    ]
     # A last row naming columns has no amounts below it: it is read as a row of the table, not a header.
     assert rows[4].header == ("Fritidshem", "Kommunal 2025", "Kommunal 2026")
 
