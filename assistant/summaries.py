@@ -17,6 +17,7 @@ import numpy as np
 from assistant.modelfile import TRAINED_DIR, read_model_file, write_model_file
 from assistant.models import Answer, Citation
 from assistant.sentences import Sentence, helpers_for, passage_sentences
+from assistant.tables import is_header_row
 from index import Hit, Index
 from index.chunking import Chunk
 
@@ -78,11 +79,16 @@ def write_weights(weights: SummaryWeights, path: Path = MODEL_FILE) -> None:
 
 
 def summary_units(chunks: list[Chunk], best: Hit) -> list[Sentence]:
-    """The units of ``chunks`` long enough to stand in a summary (headings and table furniture left out)."""
+    """The units of ``chunks`` long enough to stand in a summary (headings, table furniture and tables' header rows,
+    which name columns and say nothing, left out)."""
     units: list[Sentence] = []
     for chunk in chunks:
         hit = Hit(0, chunk, best.score if chunk.chunk_id == best.chunk.chunk_id else 0.0, None, None, [])
-        units += [s for s in passage_sentences(hit, 0) if len(s.text.split()) >= MIN_UNIT_WORDS]
+        units += [
+            s
+            for s in passage_sentences(hit, 0)
+            if len(s.text.split()) >= MIN_UNIT_WORDS and not is_header_row(chunk, s.start, s.text)
+        ]
     return list({(u.hit.chunk.chunk_id, u.start): u for u in units}.values())
 
 

@@ -11,7 +11,15 @@ import pytest
 from assistant import ask
 from assistant.models import Answer, Citation
 from assistant.parts import join_parts, matter_filters, question_parts
-from assistant.summaries import SummaryWeights, asks_for_summary, lexrank, pick, read_weights, scope_units
+from assistant.summaries import (
+    SummaryWeights,
+    asks_for_summary,
+    lexrank,
+    pick,
+    read_weights,
+    scope_units,
+    summary_units,
+)
 from index import Filters, Hit
 from index.chunking import Chunk
 
@@ -112,6 +120,20 @@ def test_a_short_protocol_item_is_summarised_on_its_own_and_a_title_with_its_doc
     assert not whole and {u.hit.chunk.chunk_id for u in units} == {"p#1"} and len(units) == 3
     units, whole = scope_units(Hit(1, chunks[0], 0.9, 0.8, 1.0, []), ix)
     assert whole and {u.hit.chunk.chunk_id for u in units} == {"p#0", "p#1", "p#2"}
+
+
+def test_a_tables_header_row_is_no_summary_unit():
+    text = (
+        "Prognosen för helåret visar ett överskott för nämnden.\n"
+        "| Nämnd eller förvaltning | Helårsprognos delår 1 | Helårsprognos delår 2 | Förändring |\n"
+        "| Gymnasium och arbetsmarknad i Kungsbacka | 4,1 | 6,4 | 2,3 |"
+    )
+    chunk = Chunk("d#0", "d.md", "Delårsrapport", "Kungsbacka", 2025, ["Ekonomi"], text, 0, len(text), 1, 1)
+    units = summary_units([chunk], Hit(1, chunk, 0.9, 0.8, 1.0, []))
+    assert [u.text for u in units] == [
+        "Prognosen för helåret visar ett överskott för nämnden.",
+        "| Gymnasium och arbetsmarknad i Kungsbacka | 4,1 | 6,4 | 2,3 |",
+    ]
 
 
 def test_lexrank_prefers_the_unit_like_the_others_and_mmr_avoids_repeats():
