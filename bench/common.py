@@ -16,6 +16,7 @@ from evals.metrics import percentile  # noqa: E402
 from settings import ROOT, Settings  # noqa: E402
 
 QUESTIONS_FILE = ROOT / "evals" / "sets" / "dev.jsonl"
+NEW_QUESTIONS_FILE = ROOT / "evals" / "sets" / "questions.jsonl"  # other questions, in other words
 
 
 def scratch_settings(name: str, **overrides) -> Settings:
@@ -24,8 +25,8 @@ def scratch_settings(name: str, **overrides) -> Settings:
     return Settings(data_dir=root / "data", cache_dir=root / "cache", **overrides)
 
 
-def questions() -> list[str]:
-    with QUESTIONS_FILE.open(encoding="utf-8") as fh:
+def questions(path: Path = QUESTIONS_FILE) -> list[str]:
+    with path.open(encoding="utf-8") as fh:
         return [json.loads(line)["question"] for line in fh if line.strip()]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,10 @@ from index.vectors import (
     get_collection,
 )
 from settings import Settings
+
+# Question vectors a process keeps. Embedding a question is most of a warm answer's time (some 20 ms of 30 on two
+# cores), and the same questions come back: a chat's follow-ups re-read earlier turns, evaluators rerun their sets.
+QUERY_VECTORS_KEPT = 2048  # ~3 MB of 384-dimensional vectors
 
 
 @dataclass
@@ -126,6 +131,7 @@ class Index:
         except (OSError, ValueError) as exc:
             raise layout.IndexDamaged(f"Indexet i {build_dir} har skadade meningsvektorer ({exc}).") from exc
         self.embedder = make_query_embedder(settings)
+        self._query_vector = lru_cache(maxsize=QUERY_VECTORS_KEPT)(self._embed_query)
         self.decisions = _read_decisions(build_dir / layout.DECISIONS)
         # A protocol's own decision per (document, §), for answers that start from a retrieved passage.
         self.item_decisions = {(d.doc_id, d.paragraf): d for d in reversed(self.decisions) if d.kalla == "protokoll"}
@@ -163,7 +169,11 @@ class Index:
         return self.manifest["documents"]
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embedder.get_query_embedding(text)
+        """The question's vector (kept per index, so a reopened index with another model embeds anew)."""
+        return list(self._query_vector(text))
+
+    def _embed_query(self, text: str) -> tuple[float, ...]:
+        return tuple(self.embedder.get_query_embedding(text))
 
     def _mask(self, filters: Filters | None) -> np.ndarray | None:
         if not filters:

@@ -180,6 +180,26 @@ def test_every_answer_unit_has_a_vector_from_the_build(shared_index, built, monk
     assert answer.citations
 
 
+def test_a_question_asked_again_is_not_embedded_again(built, monkeypatch):
+    calls: list[str] = []
+
+    class Counting:
+        def __init__(self, real):
+            self.real = real
+
+        def get_query_embedding(self, text):
+            calls.append(text)
+            return self.real.get_query_embedding(text)
+
+    fresh = index.open(built[0])
+    monkeypatch.setattr(fresh, "embedder", Counting(fresh.embedder))
+    first = fresh.embed_query("Vad kostar matematiksatsningen?")
+    first.append(0.0)  # a caller's change to its vector reaches no other caller
+    assert fresh.embed_query("Vad kostar matematiksatsningen?") == first[:-1]
+    fresh.embed_query("Vad kostar läxhjälpen?")
+    assert calls == ["Vad kostar matematiksatsningen?", "Vad kostar läxhjälpen?"]
+
+
 @pytest.mark.slow
 def test_index_made_by_an_older_chunker_is_rebuilt_at_start(tmp_path):
     from index import builder
