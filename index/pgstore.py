@@ -110,7 +110,7 @@ class SwedishPGVectorStore(PGVectorStore):
     the same scores as the default backend, computed in the database under the same filters; ``tokenize`` is the
     default backend's too (a compound the passages never use followed by its parts)."""
 
-    _tokenize: Callable[[str], list[str]] = PrivateAttr(default=query_tokens)
+    _tokenize: Callable[[str], list[str]] = PrivateAttr(default_factory=lambda: query_tokens)
 
     def use_tokens(self, tokenize: Callable[[str], list[str]]) -> SwedishPGVectorStore:
         """Read questions with ``tokenize`` (the build's BM25 model's ``tokens``)."""
