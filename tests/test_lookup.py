@@ -313,6 +313,16 @@ def test_paragraph_and_date_look_up_on_a_protocol(protocol_index):
     assert "antar en ny slamstrategi" in answer.answer and answer.citations[0].hit.chunk.paragraf == 40
 
 
+def test_what_an_item_named_by_its_paragraph_was_about_is_a_summary_of_the_item(protocol_index):
+    settings, ix = protocol_index
+    answer = ask("Vad handlade § 60 om på kultur och fritids sammanträde den 20 maj 2025?", settings=settings, index=ix)
+    assert answer.answer.startswith("Sammanfattning av avsnittet ”§ 60"), answer.answer
+    assert "bassäng på 25 meter" in answer.answer and "bygga en simhall i Åsa" in answer.answer
+    assert {c.hit.chunk.paragraf for c in answer.citations} == {60}  # nothing of § 61
+    asked = ask("Vad beslutades den 20 maj 2025 § 60?", settings=settings, index=ix)
+    assert not asked.answer.startswith("Sammanfattning") and "bygga en simhall i Åsa" in asked.answer
+
+
 def test_a_question_about_a_sum_is_answered_with_the_total_row(protocol_index):
     settings, ix = protocol_index
     answer = ask("Hur mycket kostar insatserna sammanlagt?", settings=settings, index=ix)
