@@ -30,7 +30,7 @@ from settings import Settings
 
 # Question vectors a process keeps. Embedding a question is most of a warm answer's time (some 20 ms of 30 on two
 # cores), and the same questions come back: a chat's follow-ups re-read earlier turns, evaluators rerun their sets.
-QUERY_VECTORS_KEPT = 2048  # ~3 MB of 384-dimensional vectors
+QUERY_VECTORS_KEPT = 2048  # ~3 MB of 384-dimensional float32 vectors
 
 
 @dataclass
@@ -170,10 +170,11 @@ class Index:
 
     def embed_query(self, text: str) -> list[float]:
         """The question's vector (kept per index, so a reopened index with another model embeds anew)."""
-        return list(self._query_vector(text))
+        return self._query_vector(text).tolist()
 
-    def _embed_query(self, text: str) -> tuple[float, ...]:
-        return tuple(self.embedder.get_query_embedding(text))
+    def _embed_query(self, text: str) -> np.ndarray:
+        # float32 as the embedders compute: 1.5 kB a question where a tuple of Python floats takes 12 kB.
+        return np.asarray(self.embedder.get_query_embedding(text), dtype=np.float32)
 
     def _mask(self, filters: Filters | None) -> np.ndarray | None:
         if not filters:
