@@ -107,15 +107,15 @@ def column_years(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(YEAR_IN_TEXT_RE.findall(text)))
 
 
-def is_header_row(cells: tuple[str, ...]) -> bool:
-    """A table's first row is its header when it names columns: no amount in any cell but the first (a table
-    whose first row already holds amounts has no header row)."""
-    return len(cells) >= 2 and any(cells) and not any(is_amount(c) for c in cells[1:] if c)
-
-
 def holds_amounts(cells: tuple[str, ...]) -> bool:
     """A row with an amount in some cell after the first."""
     return any(is_amount(c) for c in cells[1:] if c)
+
+
+def is_header_row(cells: tuple[str, ...]) -> bool:
+    """A table's first row is its header when it names columns: no amount in any cell but the first (a table
+    whose first row already holds amounts has no header row)."""
+    return len(cells) >= 2 and any(cells) and not holds_amounts(cells)
 
 
 def is_sub_header(rows: list[TableRow], offset: int, header: tuple[str, ...] | None) -> bool:
