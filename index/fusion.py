@@ -33,8 +33,8 @@ def reciprocal_rank_fusion(
     preferred: tuple[list[tuple[int, float]], list[tuple[int, float]]] | None = None,
     preferred_weight: float = 0.0,
 ) -> list[Candidate]:
-    """Fuse two ranked lists of (chunk index, score); passages holding every asked-for
-    reference get a bonus above any fused score, partial matches a smaller one. ``preferred`` holds the dense and
+    """Fuse two ranked lists of (chunk index, score); passages holding every asked-for reference rank above all
+    others, partial matches get a smaller bonus. ``preferred`` holds the dense and
     BM25 rankings among the preferred passages only; their reciprocal ranks count ``preferred_weight`` times."""
     candidates: dict[int, Candidate] = {}
     for rank, (idx, score) in enumerate(dense, start=1):
@@ -56,9 +56,12 @@ def reciprocal_rank_fusion(
             c.bm25 = score if c.bm25 is None else c.bm25
             c.fused += preferred_weight / (k + rank)
     if references and reference_matches:
-        unit = 2.0 / (k + 1)  # the best possible fused score
+        # The best possible fused score: first in both rankings, and in both preferred rankings when there are any.
+        unit = (2.0 + (2.0 * preferred_weight if preferred is not None else 0.0)) / (k + 1)
         for idx, hits in reference_matches.items():
             c = candidates.setdefault(idx, Candidate(idx))
             c.reference_hits = hits
-            c.fused += unit * len(hits) / len(references)
+            # A share of the unit for each reference held, and one unit more for holding them all, so that a
+            # passage holding every reference ("2026-01-28 § 11") ranks above one holding only some (the date).
+            c.fused += unit * len(hits) / len(references) + (unit if len(hits) == len(references) else 0.0)
     return sorted(candidates.values(), key=lambda c: c.fused, reverse=True)

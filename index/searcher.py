@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from corpus.decisions import Decision
+from corpus.intake import ISO_DATE
 from index import layout, pgstore
 from index.bm25 import BM25Searcher
 from index.chunking import Chunk, find_references
@@ -124,7 +125,7 @@ class Index:
         self._year = np.array([c.year for c in self.chunks])
         self._refs: dict[str, list[int]] = {}
         for i, c in enumerate(self.chunks):
-            for ref in c.references:
+            for ref in self._citable_as(c):
                 self._refs.setdefault(ref, []).append(i)
         try:
             self.units = UnitVectors.read(build_dir)
@@ -135,6 +136,15 @@ class Index:
         self.decisions = _read_decisions(build_dir / layout.DECISIONS)
         # A protocol's own decision per (document, §), for answers that start from a retrieved passage.
         self.item_decisions = {(d.doc_id, d.paragraf): d for d in reversed(self.decisions) if d.kalla == "protokoll"}
+
+    def _citable_as(self, chunk: Chunk) -> list[str]:
+        """The references a passage answers to: those in its text, and for a protocol's § item its meeting's date,
+        since a decision is cited as "2026-01-28 § 11" and the item's own text seldom repeats the date."""
+        refs = list(chunk.references)
+        date = str(self.documents.get(chunk.doc_id, {}).get("date", ""))
+        if chunk.paragraf is not None and ISO_DATE.fullmatch(date) and date not in refs:
+            refs.append(date)
+        return refs
 
     def _open_local(self) -> int:
         """Chroma and the vector matrix of the build folder; the stored vector count."""

@@ -6,6 +6,7 @@ import pytest
 
 from assistant import ask
 from assistant.lookup import DecisionReference, is_decision_question, reference_in
+from assistant.retrieval import retrieve
 from assistant.scope import MeetingMention, QuestionScope
 
 
@@ -311,6 +312,19 @@ def test_paragraph_and_date_look_up_on_a_protocol(protocol_index):
     settings, ix = protocol_index
     answer = ask("Vad beslutades den 15 april 2025 § 40?", settings=settings, index=ix)
     assert "antar en ny slamstrategi" in answer.answer and answer.citations[0].hit.chunk.paragraf == 40
+
+
+def test_an_item_is_retrieved_by_its_meetings_date_and_paragraph(protocol_index):
+    # "§ 40" stands in two protocols and neither item's text holds its meeting's date: the date and § together
+    # name one passage, which retrieval ranks first.
+    settings, ix = protocol_index
+    for question, doc_id in (
+        ("Vad beslutades 2025-04-15 § 40?", "teknik-2025-04-15-protokoll.md"),
+        ("Vad beslutades 2025-04-23 § 40?", "kultur-2025-04-23-protokoll.md"),
+    ):
+        first = retrieve(ix, question, 5).hits[0]
+        assert (first.chunk.doc_id, first.chunk.paragraf) == (doc_id, 40), question
+        assert sorted(first.reference_hits) == sorted(["§ 40", question.split()[2]])
 
 
 def test_what_an_item_named_by_its_paragraph_was_about_is_a_summary_of_the_item(protocol_index):

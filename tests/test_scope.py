@@ -72,6 +72,17 @@ def test_preferred_ranking_lifts_a_passage_and_keeps_its_scores():
     assert [c.chunk_index for c in ignored] == [0, 1]
 
 
+def test_a_passage_holding_every_reference_ranks_first_whatever_the_preferred_rankings():
+    # Passage 0 leads every ranking and holds the date; passage 3 holds the date and the §, and no ranking has it.
+    dense, bm25 = [(0, 0.9), (1, 0.8)], [(0, 5.0), (1, 4.0)]
+    preferred = ([(0, 0.9), (1, 0.8)], [(0, 5.0), (1, 4.0)])
+    matches = {0: ["2026-01-28"], 1: ["2026-01-28"], 2: ["§ 11"], 3: ["2026-01-28", "§ 11"]}
+    for weight in (0.0, 2.0, 8.0):
+        fused = reciprocal_rank_fusion(dense, bm25, 10, matches, ["2026-01-28", "§ 11"], preferred, weight)
+        assert [c.chunk_index for c in fused][:2] == [3, 0], weight
+        assert fused[0].reference_hits == ["2026-01-28", "§ 11"]
+
+
 def test_named_meeting_is_preferred_in_retrieval(shared_index):
     documents = shared_index.documents
     dated = {d: v for d, v in documents.items() if str(v.get("date", "")).count("-") == 2}
