@@ -152,9 +152,27 @@ META_Q = re.compile(
 )
 
 
+# "Sammanfatta …", "Vad handlade redovisningen om?", "Vad går reformen ut på?", "… i stora drag?", "Vilka är de
+# viktigaste …?": a question for an overview of one matter, not for one fact in it.
+SUMMARY_Q = re.compile(
+    r"^(kan du )?(sammanfatta|summera)\b|\bvad handla(r|de)\b.*\bom\b|\bvad (går|gick)\b.*\but på\b|"
+    r"\bi (stora|korta) drag\b|\bi korthet\b|"
+    r"\b(vilka|vad) (är|var) (de|det) (viktigaste|huvudsakliga|centrala|främsta)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_summary(question: str) -> bool:
+    """Whether the question asks for an overview rather than a fact."""
+    return bool(SUMMARY_Q.search(question.strip()))
+
+
 def question_kind(text: str) -> str:
-    """One of: reference, vote, outcome, reason, money, number, date, who, list, name, open."""
+    """One of: reference, vote, outcome, reason, money, number, date, who, list, name, open. A summary question
+    asks for no kind of fact ("Sammanfatta … kostnader …" is no money question)."""
     t = text.lower()
+    if asks_for_summary(t):
+        return "open"
     if REFERENCE_Q.search(t):
         return "reference"
     if VOTE_Q.search(t):

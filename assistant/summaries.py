@@ -7,7 +7,6 @@ question, picked by maximal marginal relevance so no two say the same, and quote
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,19 +15,12 @@ import numpy as np
 
 from assistant.modelfile import TRAINED_DIR, read_model_file, write_model_file
 from assistant.models import Answer, Citation
+from assistant.questions import asks_for_summary
 from assistant.sentences import Sentence, helpers_for, passage_sentences
 from assistant.tables import is_header_row
 from index import Hit, Index
 from index.chunking import Chunk
 
-# "Sammanfatta …", "Vad handlade redovisningen om?", "Vad går reformen ut på?", "… i stora drag?", "Vilka är de
-# viktigaste …?": a question for an overview of one matter, not for one fact in it.
-SUMMARY_Q = re.compile(
-    r"^(kan du )?(sammanfatta|summera)\b|\bvad handla(r|de)\b.*\bom\b|\bvad (går|gick)\b.*\but på\b|"
-    r"\bi (stora|korta) drag\b|\bi korthet\b|"
-    r"\b(vilka|vad) (är|var) (de|det) (viktigaste|huvudsakliga|centrala|främsta)\b",
-    re.IGNORECASE,
-)
 DAMPING = 0.85  # LexRank's (and PageRank's) usual damping factor
 ITERATIONS = 50
 MAX_SCOPE_UNITS = 400  # a larger scope is cut to the units closest to the question
@@ -37,11 +29,6 @@ SUMMARY_UNITS = 5
 MIN_SCOPE_UNITS = 3  # a summary quotes 3 to 6 units: a smaller section (a title) is summarised with its document
 MODEL_FILE = TRAINED_DIR / "summary.json"
 MODEL_VERSION = 1
-
-
-def asks_for_summary(question: str) -> bool:
-    """Whether the question asks for an overview rather than a fact."""
-    return bool(SUMMARY_Q.search(question.strip()))
 
 
 @dataclass(frozen=True)

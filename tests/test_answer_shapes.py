@@ -11,9 +11,9 @@ import pytest
 from assistant import ask
 from assistant.models import Answer, Citation
 from assistant.parts import join_parts, matter_filters, question_parts
+from assistant.questions import asks_for_summary
 from assistant.summaries import (
     SummaryWeights,
-    asks_for_summary,
     lexrank,
     pick,
     read_weights,

@@ -53,6 +53,9 @@ def test_asked_words_are_the_nouns_in_question_positions(question, expected):
         ("Vad beror underskottet på?", "reason"),
         ("Av vilket skäl deltog hon inte?", "reason"),
         ("Vad var syftet med de nya mallarna?", "reason"),
+        # A summary asks for an overview, not for the kind of fact a word in it names.
+        ("Sammanfatta kort vad planen med kostnader för 2020/2021 handlar om.", "open"),
+        ("Vad handlade redovisningen av de nya avgifterna om?", "open"),
     ],
 )
 def test_question_kinds(question, kind):
