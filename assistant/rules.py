@@ -38,6 +38,12 @@ ROLE = re.compile(
     r"förstelärar\w*|studie- och yrkesvägledar\w*|politisk\w* ledning\w*)\b",
     re.IGNORECASE,
 )
+# "Vem har certifierat utbildningen?" may be answered by a body: "branschorganisationen Visita", "Skolverket".
+ORGANISATION = re.compile(
+    r"\b(\w*organisation\w*|\w*förbund\w*|\w*myndighet\w*|\w+verket|\w*inspektion\w*|\w*förening\w*|"
+    r"\w*företag\w*|\w*bolag\w*|\w*region\w*)\b",
+    re.IGNORECASE,
+)
 PROPER_NAME = re.compile(r"(?<=\s)[A-ZÅÄÖ][a-zåäö]+\s[A-ZÅÄÖ][a-zåäö]+")
 FREQUENCY = re.compile(r"\b(gång\w*|varje|per|årlig\w*|halvårsvis|månatlig\w*|veckovis|dagligen|regelbundet)\b", re.I)
 LABEL = re.compile(r"^([A-ZÅÄÖ][\wåäö]+):")
@@ -103,8 +109,9 @@ def amount_under_money_header(s: Sentence) -> bool:
 
 
 def names_a_person(text: str) -> bool:
-    """A person's name ("Anna Svensson") or a role ("rektor", "förvaltningschefen")."""
-    return bool(PROPER_NAME.search(" " + text) or ROLE.search(text))
+    """A person's name ("Anna Svensson"), a role ("rektor", "förvaltningschefen") or a body that acts like one
+    ("branschorganisationen Visita", "Skolinspektionen")."""
+    return bool(PROPER_NAME.search(" " + text) or ROLE.search(text) or ORGANISATION.search(text))
 
 
 def _references_held(s: Sentence, question: str) -> bool:

@@ -55,6 +55,8 @@ DETECTOR_CASES = [
     ("När började projektet?", "Projektet började i augusti 2024.", None, False, True),
     ("När började projektet?", "Projektet har börjat.", None, False, False),
     ("Vem leder arbetet?", "Arbetet leds av förvaltningschefen.", None, False, True),
+    ("Vem har certifierat utbildningen?", "Den certifierades av branschorganisationen Visita.", None, False, True),
+    ("Vem har certifierat utbildningen?", "Utbildningen certifierades i våras.", None, False, False),
     ("Vilka åtgärder föreslås?", "Fler vuxna i skolan", None, True, True),
     ("Vilka åtgärder föreslås?", "Åtgärderna beskrivs nedan.", None, False, False),
     ("Vad gäller för dnr FG-2025-00123?", "Dnr FG-2025-00123 Budget 2026", None, False, True),
