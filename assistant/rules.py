@@ -52,6 +52,8 @@ NAME_INSIDE = re.compile(r"(?<=[\wåäö,)] )[A-ZÅÄÖ][\wåäöÅÄÖ-]{2,}")
 # A platform or service named by its address ("alingsas.se/pedagogalingsas"), often written in lower case.
 WEB_ADDRESS = re.compile(r"\b[\w-]+\.(?:se|nu|com|org|net|eu)(?:/[\w./-]*)?", re.IGNORECASE)
 DIGIT = re.compile(r"\d")
+# A series of three or more: Swedish writes "A, B och C" without a comma before the last item.
+SERIES = re.compile(r",[^,.;:]+\b(och|samt|eller)\b", re.IGNORECASE)
 # How a protocol records what became of a proposal: "beslutar att avslå tilläggsyrkandet", "lämnas till
 # förvaltningen för beredning", "ska anses vara besvarat", "återremitteras". Not "godkänner": that is what the
 # committee did with the whole item, which says nothing of a proposal made in it.
@@ -125,7 +127,7 @@ KIND_DETECTORS: dict[str, Callable[[Sentence, str], bool]] = {
     "number": lambda s, q: has_count_or_frequency(s.text, q) or counted_in_table_row(s),
     "date": lambda s, q: bool(HAS_DATE.search(s.text)),
     "who": lambda s, q: names_a_person(s.text),
-    "list": lambda s, q: s.is_list_item or s.text.count(",") >= 2,
+    "list": lambda s, q: s.is_list_item or s.text.count(",") >= 2 or bool(SERIES.search(s.text)),
     "reference": _references_held,
     "vote": lambda s, q: bool(VOTE_RECORD.search(s.text)),
     "outcome": lambda s, q: bool(OUTCOME_RECORD.search(s.text)),

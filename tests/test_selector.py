@@ -59,6 +59,8 @@ DETECTOR_CASES = [
     ("Vem har certifierat utbildningen?", "Utbildningen certifierades i våras.", None, False, False),
     ("Vilka åtgärder föreslås?", "Fler vuxna i skolan", None, True, True),
     ("Vilka åtgärder föreslås?", "Åtgärderna beskrivs nedan.", None, False, False),
+    ("Vilka föreläsare har anlitats?", "Anna Lund, Per Berg och Eva Ek har anlitats.", None, False, True),
+    ("Vilka föreläsare har anlitats?", "Anna Lund och Per Berg har anlitats.", None, False, False),
     ("Vad gäller för dnr FG-2025-00123?", "Dnr FG-2025-00123 Budget 2026", None, False, True),
     ("Vad gäller för dnr FG-2025-00123?", "Dnr FG-2025-00999 Budget 2026", None, False, False),
     ("På vilken skola har kameror satts upp?", "Kameror har satts upp i Östlyckeskolans lokaler.", None, False, True),
