@@ -19,7 +19,9 @@ from assistant.questions import (
     asked_words,
     asks_for_extreme,
     asks_for_total,
+    is_comparison,
     is_total_row,
+    municipalities_named,
     question_kind,
     words,
 )
@@ -34,10 +36,6 @@ from corpus import UNKNOWN
 from corpus.normalise import normalise
 from index import Hit, Index
 
-COMPARISON = re.compile(
-    r"\b(jämför\w*|skillnad\w*|skiljer|respektive|förändrat\w*|utvecklat\w*|mellan .+ och|båda|olika kommuner)\b",
-    re.IGNORECASE,
-)
 BLOCK_LABELS = {"syfte", "mål", "åtgärder"}
 MAX_SENTENCES = 3
 MAX_LIST_SENTENCES = 5
@@ -78,19 +76,14 @@ def totals_year_matches(c: Scored, question: str) -> bool:
     return bool(asked & set(YEAR.findall(DIARIENUMMER.sub(" ", context))))  # "Dnr IF-2025-00123" names no year
 
 
-def _is_comparison(question: str, municipalities: list[str]) -> bool:
-    named = [m for m in municipalities if m.lower() in question.lower()]
-    return len(named) >= 2 or bool(COMPARISON.search(question))
-
-
 def select(
     scored: list[Scored], question: str, municipalities: list[str], chooser: SelectorModel | None = None
 ) -> list[Scored]:
     """The sentences to answer with: the best, close runners-up (by ``chooser``'s ratios, the shipped selector's by
     default), one per document for comparisons, and what a chosen sentence introduces (its list, its
     "Syfte:/Mål:/Åtgärder:" block); sentences worded exactly like one already chosen are dropped."""
-    named = {m for m in municipalities if re.search(rf"\b{re.escape(m)}\b", question, re.IGNORECASE)}
-    comparison = _is_comparison(question, municipalities)
+    named = set(municipalities_named(question, municipalities))
+    comparison = is_comparison(question, municipalities)
     if named and not comparison:
         # A question about one municipality is answered from that municipality's documents when it has any.
         own = [c for c in scored if c.sentence.hit.chunk.kommun in named]
@@ -335,9 +328,9 @@ def absences(
             ),
             None,
         )
-    named = [m for m in municipalities if re.search(rf"\b{re.escape(m)}s?\b", own, re.IGNORECASE)]
+    named = municipalities_named(own, municipalities)
     elsewhere = None
-    if len(named) == 1 and not _is_comparison(own, list(municipalities)):
+    if len(named) == 1 and not is_comparison(own, municipalities):
         # What the question is about: its rarest word that a passage found for it from another municipality uses
         # ("kameraövervakning" asked of Svenljunga, found in Alingsås's), verbs like "går" aside. A word no other
         # municipality's passage uses says nothing about the topic being elsewhere ("kom", "rensa").

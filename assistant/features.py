@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.questions import asks_for_metadata, asks_for_total, is_total_row, question_kind
+from assistant.questions import asks_for_metadata, asks_for_total, is_total_row, municipalities_named, question_kind
 from assistant.rules import KIND_DETECTORS, LABEL, holds_asked_kind
 from assistant.sentences import Lexicon, Sentence, helpers_for, passage_sentences
 from assistant.tables import is_header_row, is_table_row, table_header
@@ -107,7 +107,7 @@ def unit_rows(
     total_weight = sum(weights.values()) or 1.0
     kind = question_kind(question)
     total_asked = asks_for_total(question)
-    named = {m for m in municipalities if re.search(rf"\b{re.escape(m)}\b", question, re.IGNORECASE)}
+    named = set(municipalities_named(question, municipalities))
     units = candidate_units(hits, question)
     if not units:
         return [], weights

@@ -8,6 +8,7 @@ import dataclasses
 import re
 
 from assistant.models import REFUSAL, Answer, Citation
+from assistant.questions import municipalities_named
 from index import Filters
 
 # A second question joined by "och"/"samt": the conjunction followed by a question word.
@@ -34,7 +35,7 @@ def matter_filters(
     filters ("Lades programmet ner, och hur gick omröstningen?" asks about one matter, so the vote of another
     meeting is no answer). None when no earlier part was answered or the part names a municipality of its own."""
     answered = next((a for a in earlier if not a.refused and a.citations), None)
-    if answered is None or any(re.search(rf"\b{re.escape(m)}\b", part, re.IGNORECASE) for m in municipalities):
+    if answered is None or municipalities_named(part, municipalities):
         return None
     docs = list(dict.fromkeys(c.hit.chunk.doc_id for c in answered.citations))
     base = filters or Filters()

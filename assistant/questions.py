@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # Bidirectional controls and zero-width characters: invisible, and a way to disguise text.
@@ -109,6 +110,24 @@ def looks_english(text: str) -> bool:
     en = sum(t in ENGLISH for t in tokens)
     sv = sum(t in SWEDISH for t in tokens) + sum(ch in "åäö" for ch in text.lower())
     return len(tokens) >= 3 and en >= 2 and en > sv
+
+
+# A question that compares ("jämfört med", "skillnaden mellan … och …", "båda"): each side is answered.
+COMPARISON = re.compile(
+    r"\b(jämför\w*|skillnad\w*|skiljer|respektive|förändrat\w*|utvecklat\w*|mellan .+ och|båda|olika kommuner)\b",
+    re.IGNORECASE,
+)
+
+
+def municipalities_named(text: str, municipalities: Iterable[str]) -> list[str]:
+    """The municipalities ``text`` names, in the order of ``municipalities``; a genitive ("Svenljungas plan")
+    names its municipality too."""
+    return [m for m in municipalities if re.search(rf"\b{re.escape(m)}s?\b", text, re.IGNORECASE)]
+
+
+def is_comparison(question: str, municipalities: Iterable[str]) -> bool:
+    """Whether the question compares: two municipalities named, or a comparing word."""
+    return len(municipalities_named(question, municipalities)) >= 2 or bool(COMPARISON.search(question))
 
 
 # What kind of fact a question asks for, so sentences carrying it are preferred.
