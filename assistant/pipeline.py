@@ -14,16 +14,12 @@ from assistant.models import Answer
 from assistant.parts import join_parts, matter_filters, question_parts
 from assistant.questions import clean_question
 from assistant.refusal import model as refusal_model
-from assistant.retrieval import retrieve
+from assistant.retrieval import municipalities_of, retrieve
 from assistant.summaries import summary_answer
 from index import Filters, Index
 from settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
-
-
-def municipalities_of(ix: Index) -> list[str]:
-    return sorted({d["kommun"] for d in ix.documents.values() if d["kommun"] and d["kommun"] != "okänd"})
 
 
 def refusal_threshold(settings: Settings) -> float:

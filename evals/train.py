@@ -31,11 +31,10 @@ from assistant.extractive import Scored, analyse, compose, select
 from assistant.features import FEATURE_NAMES, UnitRow, unit_rows
 from assistant.followup import Interpretation, rewrite
 from assistant.models import Citation
-from assistant.pipeline import municipalities_of
 from assistant.questions import asks_for_summary
 from assistant.refusal import MODEL_FILE, RefusalModel, write_model
 from assistant.retrieval import MODEL_FILE as PREFERENCE_FILE
-from assistant.retrieval import retrieve, write_preference_weight
+from assistant.retrieval import municipalities_of, retrieve, write_preference_weight
 from assistant.summaries import MODEL_FILE as SUMMARY_FILE
 from assistant.summaries import SummaryWeights, shipped_weights, summarise, write_weights
 from corpus.normalise import normalise

@@ -6,6 +6,8 @@ import pytest
 
 from assistant.retrieval import preference_weight, retrieve
 from assistant.scope import MeetingMention, QuestionScope, question_scope, without_committee_names
+from index import Filters, Hit, SearchResult
+from index.chunking import Chunk
 from index.fusion import reciprocal_rank_fusion
 
 # (question, meetings named, committee words)
@@ -110,3 +112,41 @@ def test_committee_names_are_not_words_the_documents_must_use():
         "totalt?",
     ]
     assert "tekniknämnd" not in without_committee_names("Vad beslutade tekniknämnden?")
+
+
+class _TwoMunicipalities:
+    """An index stand-in: unfiltered search finds only Kungsbacka's passage; a search filtered to a municipality
+    finds that municipality's passage."""
+
+    def __init__(self) -> None:
+        self.documents = {"a.txt": {"kommun": "Alingsås"}, "k.md": {"kommun": "Kungsbacka"}}
+        self.calls: list[Filters | None] = []
+
+    def search(self, query, k=None, filters=None, query_vector=None, prefer_docs=frozenset(), prefer_weight=0.0):
+        self.calls.append(filters)
+        doc, kommun = ("a.txt", "Alingsås") if filters and filters.kommun == ["Alingsås"] else ("k.md", "Kungsbacka")
+        chunk = Chunk(f"{doc}-1", doc, doc, kommun, 2025, ["Budget"], "Grundbelopp 2026.", 0, 17, 1, 1)
+        return SearchResult(query, [Hit(1, chunk, 1.0, 0.9, 4.0, [])], query_vector or [0.1], 1.0)
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "searches"),
+    [
+        ("Varför får skolorna i Alingsås ett fast grundbelopp?", "Alingsås", 2),
+        ("Varför får Alingsås skolor ett fast grundbelopp?", "Alingsås", 2),
+        # Kungsbacka's own passages were found: one search. A comparison or no municipality named: one search.
+        ("Varför får skolorna i Kungsbacka ett fast grundbelopp?", "Kungsbacka", 1),
+        ("Hur skiljer sig grundbeloppet i Alingsås från Kungsbackas?", "Kungsbacka", 1),
+        ("Varför får skolorna ett fast grundbelopp?", "Kungsbacka", 1),
+    ],
+)
+def test_a_named_municipality_none_of_whose_passages_were_found_is_searched_on_its_own(question, first, searches):
+    ix = _TwoMunicipalities()
+    hits = retrieve(ix, question, 5).hits
+    assert hits[0].chunk.kommun == first and len(ix.calls) == searches
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    if searches == 2:
+        assert ix.calls[1] == Filters(kommun=["Alingsås"]) and [h.chunk.kommun for h in hits] == [
+            "Alingsås",
+            "Kungsbacka",
+        ]
