@@ -164,7 +164,7 @@ def explicit_answer(question: str, ix: Index) -> Answer | None:
         return None
     found = find(ix, ref)
     if not found:
-        return _other_committee(question, ref, ix)
+        return _other_committee(question, ref, ix) or _agenda_item(question, ref, ix)
     same_number = _protocols_holding(ref, found)
     if len(same_number) > 1:
         return _several(question, same_number, ix) if len(same_number) <= MAX_SAME_NUMBER else None
@@ -187,6 +187,33 @@ def _other_committee(question: str, ref: DecisionReference, ix: Index) -> Answer
         "inte från den nämnd frågan gäller."
     )
     return refusal(question, [], notes=[note])
+
+
+def _agenda_item(question: str, ref: DecisionReference, ix: Index) -> Answer | None:
+    """For a dnr no protocol in the index decided on: the agenda row of a kallelse that lists it ("Vad handlar
+    ärende FG-2025-00332 om?"), the item's title and what the row proposes."""
+    if ref.dnr is None:
+        return None
+    for chunk in ix.chunks:
+        for row in chunk.rows:
+            at = next((i for i, c in enumerate(row.cells) if _key(c) == _key(ref.dnr)), None)
+            if at is None or at == 0 or row.is_header:
+                continue
+            header = row.header if row.header and len(row.header) == len(row.cells) else [""] * len(row.cells)
+            told = [f"{h}: {c}" if h else c for h, c in zip(header[at + 1 :], row.cells[at + 1 :], strict=True) if c]
+            hit = Hit(1, chunk, 1.0, None, None, [ref.dnr])
+            text = f"Ärendet ”{row.cells[at - 1]}” ({ref.dnr}) står på dagordningen i {source_label(hit)}."
+            if told:
+                text += " " + " ".join(t if t.endswith(".") else t + "." for t in told)
+            return Answer(
+                question=question,
+                answer=text + " [1]",
+                refused=False,
+                mode="extractive",
+                citations=[Citation(1, hit, [chunk.text[row.start : row.end]])],
+                evidence=1.0,
+            )
+    return None
 
 
 def _several(question: str, decisions: list[Decision], ix: Index) -> Answer | None:

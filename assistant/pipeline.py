@@ -135,8 +135,9 @@ def ask_stream(
     looked_up = explicit_answer(standalone, ix)
     if looked_up is not None:
         # "Vad handlade § 116 om?" names the item to summarise; its decision alone ("noterar informationen") is no
-        # account of what it was about. An item named ambiguously (several protocols) keeps the list of decisions.
-        if len(looked_up.citations) == 1:
+        # account of what it was about. An item named ambiguously (several protocols) keeps the list of decisions,
+        # and an agenda row (no § section of its own) is the whole item.
+        if len(looked_up.citations) == 1 and looked_up.citations[0].hit.chunk.paragraf is not None:
             looked_up = summary_answer(standalone, result.query_vector, looked_up, ix)
         yield finish(looked_up)
         return

@@ -252,6 +252,15 @@ def test_dnr_of_an_item_on_a_kallelse_agenda_comes_from_its_row(protocol_index):
     assert answer.citations[0].hit.chunk.doc_id == "ga-2025-11-20-kallelse.md"
 
 
+def test_an_item_named_by_a_dnr_only_a_kallelse_lists_is_told_from_its_agenda_row(protocol_index):
+    settings, ix = protocol_index
+    answer = ask("Vad handlar ärende GA-2025-00154 om?", settings=settings, index=ix)
+    assert not answer.refused and not answer.answer.startswith("Sammanfattning"), answer.answer
+    assert "”Interkommunal ersättning vuxenutbildning 2026”" in answer.answer, answer.answer
+    assert "Ersättningen 2026 fastställs" in answer.answer and "GA-2025-00150" not in answer.answer
+    assert [c.hit.chunk.doc_id for c in answer.citations] == ["ga-2025-11-20-kallelse.md"]
+
+
 def test_a_vote_question_gets_the_items_tally_wherever_it_stands(protocol_index):
     from assistant.lookup import item_fact_answer
     from assistant.models import Answer, Citation
