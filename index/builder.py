@@ -56,7 +56,7 @@ class BuildReport:
 
 
 # Bumped whenever chunking code changes what chunks contain, so existing indexes are rebuilt.
-CHUNKER_VERSION = 21
+CHUNKER_VERSION = 22
 BUILD_LOCK_TIMEOUT_S = 900.0  # a build waits this long for another one to finish
 UNIT_CACHE_SUFFIX = ":sentence"  # unit vectors are cached apart from chunk vectors
 

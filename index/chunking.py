@@ -92,11 +92,21 @@ def _sentence_tokenizer():
     return tokenizer
 
 
+def is_table_line(line: str) -> bool:
+    """A Markdown table row ("| 2. | Val av justerare | FG-2025-00001 | Digital justering. Jenny T (KD) |")."""
+    stripped = line.strip()
+    return len(stripped) > 1 and stripped.startswith("|") and stripped.endswith("|")
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of ``text``; paragraph breaks (newlines) always end a sentence."""
+    """Sentence spans of ``text``; paragraph breaks (newlines) always end a sentence, and a table row is one span
+    whatever its cells say (a cell's sentences belong to its row)."""
     spans: list[tuple[int, int]] = []
     tokenizer = _sentence_tokenizer()
     for m in re.finditer(r"[^\n]+", text):
+        if is_table_line(m.group()):
+            spans.append(m.span())
+            continue
         for s, e in tokenizer.span_tokenize(m.group()):
             spans.append((m.start() + s, m.start() + e))
     return spans

@@ -63,6 +63,14 @@ def test_abbreviations_do_not_end_a_sentence(text, sentences):
     assert len(sentence_spans(text)) == sentences, [text[a:b] for a, b in sentence_spans(text)]
 
 
+def test_a_table_row_is_one_sentence_whatever_its_cells_say():
+    from index.chunking import sentence_spans
+
+    row = "| 2. | Val av justerare | Digital justering. Jenny Thorbjörnsson (KD) |"
+    text = f"{row}\nJustering sker digitalt. Sedan kommer mötet."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [row, "Justering sker digitalt.", "Sedan kommer mötet."]
+
+
 def test_references_are_found():
     refs = find_references("Nämnden beslutade 2025-06-17 § 44 (dnr 2025.129 BUN) enligt SOU 2025:26.")
     assert refs == ["2025-06-17", "§ 44", "2025.129 BUN", "SOU 2025:26"]
