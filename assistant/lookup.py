@@ -194,7 +194,10 @@ def _agenda_item(question: str, ref: DecisionReference, ix: Index) -> Answer | N
     ärende FG-2025-00332 om?"), the item's title and what the row proposes."""
     if ref.dnr is None:
         return None
+    serial = ref.dnr.rsplit("-", 1)[-1]  # a wrapped dnr ("GA-2025- 00154") still writes its serial whole
     for chunk in ix.chunks:
+        if serial not in chunk.text:
+            continue
         for row in chunk.rows:
             at = next((i for i, c in enumerate(row.cells) if _key(c) == _key(ref.dnr)), None)
             if at is None or at == 0 or row.is_header:
