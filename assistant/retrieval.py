@@ -59,6 +59,8 @@ def retrieve(ix: Index, text: str, k: int, filters: Filters | None = None, weigh
         weight = 0.0
     query = search_query(text)
     result = ix.search(query, k=k, filters=filters, prefer_docs=prefer, prefer_weight=weight)
+    if filters is not None and filters.kommun:
+        return result  # the user chose the municipalities to search
     kommuner = municipalities_of(ix)
     named = municipalities_named(text, kommuner)
     if len(named) != 1 or is_comparison(text, kommuner) or any(h.chunk.kommun == named[0] for h in result.hits):

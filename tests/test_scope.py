@@ -150,3 +150,9 @@ def test_a_named_municipality_none_of_whose_passages_were_found_is_searched_on_i
             "Alingsås",
             "Kungsbacka",
         ]
+
+
+def test_a_named_municipality_is_not_searched_outside_the_users_own_choice_of_municipalities():
+    ix = _TwoMunicipalities()
+    hits = retrieve(ix, "Varför får skolorna i Alingsås ett fast grundbelopp?", 5, Filters(kommun=["Kungsbacka"])).hits
+    assert len(ix.calls) == 1 and [h.chunk.kommun for h in hits] == ["Kungsbacka"]
