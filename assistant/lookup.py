@@ -195,11 +195,12 @@ def _agenda_item(question: str, ref: DecisionReference, ix: Index) -> Answer | N
     if ref.dnr is None:
         return None
     serial = ref.dnr.rsplit("-", 1)[-1]  # a wrapped dnr ("GA-2025- 00154") still writes its serial whole
+    wanted = _key(ref.dnr)
     for chunk in ix.chunks:
         if serial not in chunk.text:
             continue
         for row in chunk.rows:
-            at = next((i for i, c in enumerate(row.cells) if _key(c) == _key(ref.dnr)), None)
+            at = next((i for i, c in enumerate(row.cells) if _key(c) == wanted), None)
             if at is None or at == 0 or row.is_header:
                 continue
             header = row.header if row.header and len(row.header) == len(row.cells) else [""] * len(row.cells)
